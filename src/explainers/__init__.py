@@ -1,0 +1,1 @@
+"""Visual Explainers: storyboard + Manim scene -> per-beat clips, master, player."""
