@@ -1,0 +1,261 @@
+"""Storyboard + scene -> per-beat clips (parallel, cached), the joined video, captions, chapters, manifest."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+import subprocess
+import sys
+import threading
+import time
+from collections.abc import Callable
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass
+from importlib.metadata import version
+from pathlib import Path
+
+from explainers import captions, media
+from explainers.project import QUALITIES, ROOT, Project, Quality
+from explainers.storyboard import Beat, Problem, Storyboard, StoryboardError
+from explainers.worker import ENCODER_OPTIONS_ENV
+
+Progress = Callable[[str], None]
+
+PACKAGE = Path(__file__).resolve().parent
+# Sources whose change can change pixels: the base scene, the kit and the models.
+PIXEL_SOURCES = ("scene.py", "kit", "sim", "storyboard.py", "worker.py")
+
+
+class RenderError(Exception):
+    """A render step failed for a reason outside the storyboard (exit code 1)."""
+
+
+@dataclass(frozen=True)
+class BeatJob:
+    """One beat to produce: where its clip goes and the key that says if a cached clip is current."""
+
+    index: int
+    beat: Beat
+    start: float
+    clip: Path
+    key: str
+
+
+def encoder_settings(quality: Quality, jobs: int) -> dict[str, str]:
+    """x264 options for beat clips, chosen by measurement (BENCHMARKS.md): fast, near-lossless for flat art."""
+    opts = {"preset": "veryfast", "crf": "18", "tune": "animation"}
+    if jobs > 1:
+        opts["threads"] = "2"
+    return opts
+
+
+def _hash_sources(paths: list[Path]) -> str:
+    digest = hashlib.sha256()
+    for path in paths:
+        files = sorted(path.rglob("*.py")) if path.is_dir() else [path]
+        for f in files:
+            if "__pycache__" in f.parts:
+                continue
+            digest.update(str(f.relative_to(path.parent)).encode())
+            digest.update(f.read_bytes())
+    return digest.hexdigest()
+
+
+def beat_keys(board: Storyboard, scene_file: Path, quality: Quality, encoder: dict[str, str]) -> list[str]:
+    """Cache key per beat: everything that can change its pixels, narration excluded."""
+    common = {
+        "scene": _hash_sources([scene_file]),
+        "package": _hash_sources([PACKAGE / name for name in PIXEL_SOURCES]),
+        "quality": [quality.width, quality.height, quality.fps],
+        "manim": version("manim"),
+        "encoder": sorted(encoder.items()),
+        "topic_title": board.title,
+        "beats": len(board.beats),
+    }
+    keys, before = [], []
+    for beat in board.beats:
+        before.append([beat.id, beat.title, beat.seconds])
+        payload = json.dumps({**common, "through": before}, sort_keys=True)
+        keys.append(hashlib.sha256(payload.encode()).hexdigest()[:24])
+    return keys
+
+
+def check_scene(project: Project, topic: str) -> Storyboard:
+    """Load and validate the storyboard and its scene's beat methods; raise with every problem."""
+    board, problems = project.validate(topic)
+    if problems or board is None:
+        raise StoryboardError(problems or [Problem(topic, "invalid")])
+    return board
+
+
+def render_topic(
+    project: Project,
+    topic: str,
+    quality_name: str = "1080p",
+    *,
+    jobs: int | None = None,
+    only: list[str] | None = None,
+    force: bool = False,
+    progress: Progress = lambda line: None,
+) -> Path:
+    """Render a topic; returns the output folder. Nothing is written before the input is valid."""
+    board = check_scene(project, topic)
+    if only:
+        unknown = [b for b in only if b not in {x.id for x in board.beats}]
+        if unknown:
+            known = ", ".join(b.id for b in board.beats)
+            raise StoryboardError([Problem(str(project.storyboard_path(topic)),
+                                           f"no beat {unknown[0]!r} (beats: {known})", None, "--beats")])
+    media.require_ffmpeg()
+    quality = QUALITIES[quality_name]
+    jobs = max(1, jobs or os.cpu_count() or 1)
+    out = project.out_dir(topic, quality_name)
+    encoder = encoder_settings(quality, jobs)
+    keys = beat_keys(board, project.scene_path(topic), quality, encoder)
+    all_jobs = [
+        BeatJob(i, beat, start, out / "beats" / f"{i + 1:02d}-{beat.id}.mp4", key)
+        for i, (beat, start, key) in enumerate(zip(board.beats, board.starts(), keys))
+    ]
+    (out / "beats").mkdir(parents=True, exist_ok=True)
+    cache = _read_cache(out)
+    todo = []
+    for job in all_jobs:
+        if only and job.beat.id not in only:
+            continue
+        fresh = (not force and cache.get(job.clip.name) == job.key
+                 and media.clip_ok(job.clip, job.beat.seconds, quality.fps, quality.width, quality.height))
+        if fresh:
+            progress(f"[{job.index + 1}/{len(all_jobs)}] {job.beat.id}: cached")
+        else:
+            todo.append(job)
+    _render_jobs(project, topic, quality, todo, jobs, encoder, out, cache, len(all_jobs), progress)
+    _remove_stale(out, all_jobs, cache)
+    if all(cache.get(j.clip.name) == j.key and j.clip.is_file() for j in all_jobs):
+        write_outputs(board, quality_name, out, [j.clip for j in all_jobs], progress)
+    else:
+        progress("some beats are not rendered yet: the joined video and manifest were not updated")
+    return out
+
+
+def _render_jobs(project: Project, topic: str, quality: Quality, todo: list[BeatJob], jobs: int,
+                 encoder: dict[str, str], out: Path, cache: dict[str, str], total: int,
+                 progress: Progress) -> None:
+    if not todo:
+        return
+    env = {**os.environ, **project.env(), ENCODER_OPTIONS_ENV: ",".join(f"{k}={v}" for k, v in encoder.items())}
+    failures: list[str] = []
+    lock = threading.Lock()
+
+    def run(job: BeatJob) -> None:
+        t0 = time.monotonic()
+        tmp = job.clip.with_name(f".{job.clip.stem}.{os.getpid()}.part.mp4")
+        cmd = [sys.executable, "-m", "explainers.worker", topic, quality.name, job.beat.id, str(tmp)]
+        proc = subprocess.run(cmd, env=env, capture_output=True, text=True, cwd=str(ROOT))
+        try:
+            if proc.returncode != 0:
+                failures.append(_worker_error(job, proc.stderr, out))
+                return
+            if not media.clip_ok(tmp, job.beat.seconds, quality.fps, quality.width, quality.height):
+                got = media.probe(tmp).duration if tmp.is_file() else 0.0
+                failures.append(f"beat '{job.beat.id}': clip is {got:.3f} s, expected {job.beat.seconds:g} s")
+                return
+            os.replace(tmp, job.clip)
+            with lock:
+                cache[job.clip.name] = job.key
+                _write_cache(out, cache)
+            progress(f"[{job.index + 1}/{total}] {job.beat.id}: rendered in {time.monotonic() - t0:.1f} s")
+        finally:
+            tmp.unlink(missing_ok=True)
+
+    progress(f"rendering {len(todo)} beat(s) at {quality.name} "
+             f"({quality.width}x{quality.height}@{quality.fps}) with {min(jobs, len(todo))} worker(s)")
+    with ThreadPoolExecutor(max_workers=jobs) as pool:
+        list(pool.map(run, todo))
+    if failures:
+        raise RenderError("\n".join(failures))
+
+
+def _worker_error(job: BeatJob, stderr: str, out: Path) -> str:
+    """One clear line from a worker's failure; the full log is kept next to the clips."""
+    log = out / "logs" / f"{job.beat.id}.log"
+    log.parent.mkdir(parents=True, exist_ok=True)
+    log.write_text(stderr, encoding="utf-8")
+    line = next((ln for ln in reversed(stderr.splitlines()) if ln.startswith("WORKER-ERROR: ")), None)
+    reason = line.removeprefix("WORKER-ERROR: ") if line else (stderr.strip().splitlines() or ["failed"])[-1]
+    return f"beat '{job.beat.id}': {reason} (log: {media_rel(log)})"
+
+
+def media_rel(path: Path) -> str:
+    """Path shown to the user, relative to the working directory when possible."""
+    try:
+        return str(path.resolve().relative_to(Path.cwd().resolve()))
+    except ValueError:
+        return str(path)
+
+
+def _read_cache(out: Path) -> dict[str, str]:
+    try:
+        data = json.loads((out / "beats" / ".cache.json").read_text(encoding="utf-8"))
+        return {str(k): str(v) for k, v in data.items()} if isinstance(data, dict) else {}
+    except (OSError, ValueError):
+        return {}
+
+
+def _write_cache(out: Path, cache: dict[str, str]) -> None:
+    media.write_json_atomic(out / "beats" / ".cache.json", dict(sorted(cache.items())))
+
+
+def _remove_stale(out: Path, jobs: list[BeatJob], cache: dict[str, str]) -> None:
+    """Clips of beats that no longer exist (renamed, removed, renumbered) are deleted."""
+    wanted = {j.clip.name for j in jobs}
+    for clip in (out / "beats").glob("*.mp4"):
+        if clip.name not in wanted:
+            clip.unlink(missing_ok=True)
+            cache.pop(clip.name, None)
+    for name in list(cache):
+        if name not in wanted:
+            cache.pop(name)
+    _write_cache(out, cache)
+
+
+def write_outputs(board: Storyboard, quality_name: str, out: Path, clips: list[Path],
+                  progress: Progress) -> None:
+    """The joined video, captions, chapters and manifest (each replaced atomically)."""
+    quality = QUALITIES[quality_name]
+    video = out / f"{board.topic}.mp4"
+    stamp = out / "beats" / ".joined"
+    joined_from = json.dumps([[c.name, c.stat().st_mtime_ns, c.stat().st_size] for c in clips])
+    if not (video.is_file() and stamp.is_file() and stamp.read_text() == joined_from):
+        media.concat(clips, video)
+        media.write_text_atomic(stamp, joined_from)
+    cues = captions.cues_for(board)
+    media.write_text_atomic(out / f"{board.topic}.srt", captions.to_srt(cues))
+    media.write_text_atomic(out / f"{board.topic}.vtt", captions.to_vtt(cues))
+    media.write_text_atomic(out / "chapters.txt", captions.chapters(board))
+    media.write_json_atomic(out / "manifest.json", manifest(board, quality, clips))
+    progress(f"joined {len(clips)} beats, {board.duration:g} s -> {media_rel(video)}")
+
+
+def manifest(board: Storyboard, quality: Quality, clips: list[Path]) -> dict:
+    """The manifest contract of DESIGN.md."""
+    return {
+        "topic": board.topic,
+        "title": board.title,
+        "summary": board.summary,
+        "tags": list(board.tags),
+        "quality": quality.name,
+        "width": quality.width,
+        "height": quality.height,
+        "fps": quality.fps,
+        "duration": board.duration,
+        "video": f"{board.topic}.mp4",
+        "captions": {"srt": f"{board.topic}.srt", "vtt": f"{board.topic}.vtt"},
+        "chapters": "chapters.txt",
+        "thumbnail_beat": board.thumbnail,
+        "beats": [
+            {"id": b.id, "title": b.title, "start": start, "duration": b.seconds,
+             "file": f"beats/{clip.name}", "narration": b.narration}
+            for b, start, clip in zip(board.beats, board.starts(), clips)
+        ],
+    }

@@ -1,0 +1,1 @@
+"""Pure, tested models whose states the scenes draw (no Manim here)."""
