@@ -103,9 +103,10 @@ def test_sliding_counter_is_an_approximation_on_bursty_traffic() -> None:
 
 
 def test_sliding_counter_is_nearly_exact_on_uniform_traffic() -> None:
-    # 8 per second against 10 per second: the uniformity assumption holds, error < 1 request.
+    # 8 per second against 10 per second: the uniformity assumption holds, so the only error
+    # is counting whole requests (at most 1: the request exactly W old has just dropped out).
     report = counter_error(SlidingCounter(10, 1.0), uniform_trace(8.0, 20.0))
-    assert report.max_abs_error < 1.0
+    assert report.max_abs_error <= 1.0 + 1e-9
     assert report.false_accepts == report.false_rejects == 0
 
 

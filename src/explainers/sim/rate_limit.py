@@ -174,7 +174,7 @@ class SlidingCounter:
     (previous-window requests still within W of t) lies in [0, prev], so
     estimate - exact = prev * (1 - f) - n_tail lies in [-prev * f, prev * (1 - f)], hence
     |error| <= prev * max(f, 1 - f) <= prev <= limit (curr <= limit since estimate >= curr).
-    It is 0 (up to < 1 from discreteness) only if the previous window's requests were uniform.
+    It is 0 (up to 1, from counting whole requests) only if the previous window was uniform.
     """
 
     limit: int

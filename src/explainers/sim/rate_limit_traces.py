@@ -86,7 +86,7 @@ def boundary_burst_trace(
 
 
 def uniform_trace(rate: float, duration: float, start: float = 0.0) -> tuple[float, ...]:
-    """Perfectly even traffic: the one case the sliding counter's uniformity assumption gets right."""
+    """Perfectly even traffic: the case the sliding counter's uniformity assumption gets right."""
     n = int(duration * rate)
     return tuple(start + i / rate for i in range(n))
 
