@@ -18,14 +18,9 @@ from pathlib import Path
 from explainers import captions, media
 from explainers.project import QUALITIES, ROOT, Project, Quality
 from explainers.storyboard import Beat, Problem, Storyboard, StoryboardError
-from explainers.worker import ENCODER_OPTIONS_ENV
+from explainers.worker import ENCODER_OPTIONS_ENV, deps_path
 
 Progress = Callable[[str], None]
-
-PACKAGE = Path(__file__).resolve().parent
-# Sources whose change can change pixels: the base scene, the kit and the models.
-PIXEL_SOURCES = ("scene.py", "kit", "sim", "storyboard.py", "worker.py")
-
 
 class RenderError(Exception):
     """A render step failed for a reason outside the storyboard (exit code 1)."""
@@ -50,23 +45,21 @@ def encoder_settings(quality: Quality, jobs: int) -> dict[str, str]:
     return opts
 
 
-def _hash_sources(paths: list[Path]) -> str:
-    digest = hashlib.sha256()
-    for path in paths:
-        files = sorted(path.rglob("*.py")) if path.is_dir() else [path]
-        for f in files:
-            if "__pycache__" in f.parts:
-                continue
-            digest.update(str(f.relative_to(path.parent)).encode())
-            digest.update(f.read_bytes())
-    return digest.hexdigest()
+def file_hash(path: Path) -> str:
+    """Content hash of one source file ('' when it is gone)."""
+    try:
+        return hashlib.sha256(path.read_bytes()).hexdigest()[:16]
+    except OSError:
+        return ""
 
 
-def beat_keys(board: Storyboard, scene_file: Path, quality: Quality, encoder: dict[str, str]) -> list[str]:
-    """Cache key per beat: everything that can change its pixels, narration excluded."""
+def beat_keys(board: Storyboard, quality: Quality, encoder: dict[str, str]) -> list[str]:
+    """Cache key per beat from the storyboard up to it, quality, Manim and encoder; narration excluded.
+
+    Source files are checked separately: each clip records the scene, kit and model files its
+    worker imported, so editing one topic's model does not re-render another topic.
+    """
     common = {
-        "scene": _hash_sources([scene_file]),
-        "package": _hash_sources([PACKAGE / name for name in PIXEL_SOURCES]),
         "quality": [quality.width, quality.height, quality.fps],
         "manim": version("manim"),
         "encoder": sorted(encoder.items()),
@@ -79,6 +72,15 @@ def beat_keys(board: Storyboard, scene_file: Path, quality: Quality, encoder: di
         payload = json.dumps({**common, "through": before}, sort_keys=True)
         keys.append(hashlib.sha256(payload.encode()).hexdigest()[:24])
     return keys
+
+
+def is_fresh(entry: object, key: str) -> bool:
+    """A cache entry matches the key and none of the sources it was drawn with changed."""
+    if not isinstance(entry, dict) or entry.get("key") != key:
+        return False
+    deps = entry.get("deps")
+    return isinstance(deps, dict) and bool(deps) and all(
+        file_hash(Path(f)) == h for f, h in deps.items())
 
 
 def check_scene(project: Project, topic: str) -> Storyboard:
@@ -112,7 +114,7 @@ def render_topic(
     jobs = max(1, jobs or os.cpu_count() or 1)
     out = project.out_dir(topic, quality_name)
     encoder = encoder_settings(quality, jobs)
-    keys = beat_keys(board, project.scene_path(topic), quality, encoder)
+    keys = beat_keys(board, quality, encoder)
     all_jobs = [
         BeatJob(i, beat, start, out / "beats" / f"{i + 1:02d}-{beat.id}.mp4", key)
         for i, (beat, start, key) in enumerate(zip(board.beats, board.starts(), keys))
@@ -123,7 +125,7 @@ def render_topic(
     for job in all_jobs:
         if only and job.beat.id not in only:
             continue
-        fresh = (not force and cache.get(job.clip.name) == job.key
+        fresh = (not force and is_fresh(cache.get(job.clip.name), job.key)
                  and media.clip_ok(job.clip, job.beat.seconds, quality.fps, quality.width, quality.height))
         if fresh:
             progress(f"[{job.index + 1}/{len(all_jobs)}] {job.beat.id}: cached")
@@ -131,7 +133,7 @@ def render_topic(
             todo.append(job)
     _render_jobs(project, topic, quality, todo, jobs, encoder, out, cache, len(all_jobs), progress)
     _remove_stale(out, all_jobs, cache)
-    if all(cache.get(j.clip.name) == j.key and j.clip.is_file() for j in all_jobs):
+    if all(is_fresh(cache.get(j.clip.name), j.key) and j.clip.is_file() for j in all_jobs):
         write_outputs(board, quality_name, out, [j.clip for j in all_jobs], progress)
     else:
         progress("some beats are not rendered yet: the joined video and manifest were not updated")
@@ -139,7 +141,7 @@ def render_topic(
 
 
 def _render_jobs(project: Project, topic: str, quality: Quality, todo: list[BeatJob], jobs: int,
-                 encoder: dict[str, str], out: Path, cache: dict[str, str], total: int,
+                 encoder: dict[str, str], out: Path, cache: dict[str, dict], total: int,
                  progress: Progress) -> None:
     if not todo:
         return
@@ -160,13 +162,15 @@ def _render_jobs(project: Project, topic: str, quality: Quality, todo: list[Beat
                 got = media.probe(tmp).duration if tmp.is_file() else 0.0
                 failures.append(f"beat '{job.beat.id}': clip is {got:.3f} s, expected {job.beat.seconds:g} s")
                 return
+            deps = json.loads(deps_path(tmp).read_text(encoding="utf-8"))
             os.replace(tmp, job.clip)
             with lock:
-                cache[job.clip.name] = job.key
+                cache[job.clip.name] = {"key": job.key, "deps": {f: file_hash(Path(f)) for f in deps}}
                 _write_cache(out, cache)
             progress(f"[{job.index + 1}/{total}] {job.beat.id}: rendered in {time.monotonic() - t0:.1f} s")
         finally:
             tmp.unlink(missing_ok=True)
+            deps_path(tmp).unlink(missing_ok=True)
 
     progress(f"rendering {len(todo)} beat(s) at {quality.name} "
              f"({quality.width}x{quality.height}@{quality.fps}) with {min(jobs, len(todo))} worker(s)")
@@ -194,19 +198,19 @@ def media_rel(path: Path) -> str:
         return str(path)
 
 
-def _read_cache(out: Path) -> dict[str, str]:
+def _read_cache(out: Path) -> dict[str, dict]:
     try:
         data = json.loads((out / "beats" / ".cache.json").read_text(encoding="utf-8"))
-        return {str(k): str(v) for k, v in data.items()} if isinstance(data, dict) else {}
+        return {str(k): v for k, v in data.items() if isinstance(v, dict)} if isinstance(data, dict) else {}
     except (OSError, ValueError):
         return {}
 
 
-def _write_cache(out: Path, cache: dict[str, str]) -> None:
+def _write_cache(out: Path, cache: dict[str, dict]) -> None:
     media.write_json_atomic(out / "beats" / ".cache.json", dict(sorted(cache.items())))
 
 
-def _remove_stale(out: Path, jobs: list[BeatJob], cache: dict[str, str]) -> None:
+def _remove_stale(out: Path, jobs: list[BeatJob], cache: dict[str, dict]) -> None:
     """Clips of beats that no longer exist (renamed, removed, renumbered) are deleted."""
     wanted = {j.clip.name for j in jobs}
     for clip in (out / "beats").glob("*.mp4"):

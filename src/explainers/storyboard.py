@@ -252,7 +252,8 @@ def _check(path: Path, data: dict, col: _Collector, topic: str, length_rules: bo
             col.add(f"total is {total:g} s; must be {TOTAL_SECONDS[0]:g}-{TOTAL_SECONDS[1]:g} s",
                     None, "seconds")
     thumb = head.get("thumbnail")
-    if isinstance(thumb, str) and beats and thumb not in {b.id for b in beats}:
+    raw_ids = {b.get("id") for b in raw_beats}
+    if isinstance(thumb, str) and raw_beats and thumb not in raw_ids:
         col.add(f"names no beat ({_shown(thumb)})", None, "explainer.thumbnail")
     if col.problems:
         return None

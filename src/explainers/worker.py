@@ -7,6 +7,7 @@ global config and caches apart, and lets beats render on every core.
 
 from __future__ import annotations
 
+import json
 import os
 import shutil
 import sys
@@ -54,9 +55,28 @@ def render_beat(topic: str, quality_name: str, beat_id: str, out: Path) -> None:
             movie = Path(scene.renderer.file_writer.movie_file_path)
         if not movie.is_file():
             raise RuntimeError(f"Manim wrote no video for beat '{beat_id}'")
+        write_deps(out, [project.scenes, Path(__file__).resolve().parent])
         os.replace(movie, out)
     finally:
         shutil.rmtree(work, ignore_errors=True)
+
+
+def deps_path(clip: Path) -> Path:
+    """Where a worker lists the source files a clip was drawn with."""
+    return clip.with_name(clip.name + ".deps.json")
+
+
+def write_deps(clip: Path, roots: list[Path]) -> None:
+    """Record every imported source file under `roots`: the clip is stale when one of them changes."""
+    roots = [r.resolve() for r in roots]
+    files = set()
+    for module in list(sys.modules.values()):
+        file = getattr(module, "__file__", None)
+        if file and file.endswith(".py"):
+            path = Path(file).resolve()
+            if any(path.is_relative_to(r) for r in roots):
+                files.add(str(path))
+    deps_path(clip).write_text(json.dumps(sorted(files)), encoding="utf-8")
 
 
 def main(argv: list[str]) -> int:
