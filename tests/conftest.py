@@ -40,3 +40,8 @@ def demo_media(demo_project: Project) -> Path:
     proc = run_cli(demo_project, "--topic", "demo", "--quality", "tiny", script="render")
     assert proc.returncode == 0, proc.stderr
     return demo_project.media
+
+
+def pytest_addoption(parser: pytest.Parser) -> None:
+    parser.addoption("--update-golden", action="store_true",
+                     help="Rewrite tests/golden/<topic>/*.png from the current scenes instead of comparing.")

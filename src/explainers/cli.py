@@ -123,6 +123,21 @@ def _shown_path(path: Path) -> str:
         return str(path) + os.sep
 
 
+@click.command("frames")
+@click.option("--topic", required=True, help="Topic id.")
+@click.option("--quality", type=QUALITY_CHOICE, default="preview", show_default=True)
+@project_options
+@guarded
+def frames_cmd(project: Project, topic: str, quality: str) -> None:
+    """Save the last frame of every beat as PNG (fast: nothing is encoded) to look at."""
+    from explainers.render import last_frames
+
+    project.check_topic(topic)
+    frames = last_frames(project, topic, quality)
+    for frame in frames:
+        click.echo(_shown_path(frame).rstrip(os.sep))
+
+
 @click.command("validate")
 @click.argument("topics", nargs=-1)
 @project_options
@@ -177,6 +192,7 @@ def explainers() -> None:
 explainers.add_command(render_cmd)
 explainers.add_command(validate_cmd)
 explainers.add_command(list_cmd)
+explainers.add_command(frames_cmd)
 
 
 def main() -> None:

@@ -263,3 +263,31 @@ def manifest(board: Storyboard, quality: Quality, clips: list[Path]) -> dict:
             for b, start, clip in zip(board.beats, board.starts(), clips)
         ],
     }
+
+
+def run_worker(project: Project, args: list[str], encoder: dict[str, str] | None = None) -> str:
+    """Run one worker process; raise RenderError with its one-line reason on failure."""
+    env = {**os.environ, **project.env()}
+    if encoder:
+        env[ENCODER_OPTIONS_ENV] = ",".join(f"{k}={v}" for k, v in encoder.items())
+    proc = subprocess.run([sys.executable, "-m", "explainers.worker", *args], env=env,
+                          capture_output=True, text=True, cwd=str(ROOT))
+    if proc.returncode != 0:
+        line = next((ln for ln in reversed(proc.stderr.splitlines()) if ln.startswith("WORKER-ERROR: ")),
+                    "WORKER-ERROR: " + ((proc.stderr.strip().splitlines() or ["failed"])[-1]))
+        raise RenderError(line.removeprefix("WORKER-ERROR: "))
+    return proc.stderr
+
+
+def last_frames(project: Project, topic: str, quality_name: str, folder: Path | None = None) -> list[Path]:
+    """Last frame of every beat as PNG, fast-forwarded without encoding (for looking and golden tests)."""
+    board = check_scene(project, topic)
+    folder = folder or project.out_dir(topic, quality_name) / "frames"
+    for old in folder.glob("*.png"):
+        old.unlink()
+    run_worker(project, ["--frames", topic, quality_name, str(folder)])
+    frames = [folder / f"{i + 1:02d}-{b.id}.png" for i, b in enumerate(board.beats)]
+    missing = [f.name for f in frames if not f.is_file()]
+    if missing:
+        raise RenderError(f"no frame written for {', '.join(missing)}")
+    return frames

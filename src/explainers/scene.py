@@ -15,6 +15,8 @@ from explainers.storyboard import Beat, Storyboard, load
 
 # Beats a render worker should draw; the others are fast-forwarded (no frames drawn).
 ONLY_BEATS_ENV = "EXPLAINERS_ONLY_BEATS"
+# When set, every beat is fast-forwarded and its last frame saved as NN-<id>.png in this folder.
+FRAMES_DIR_ENV = "EXPLAINERS_FRAMES_DIR"
 
 
 class BeatOverrun(Exception):
@@ -68,15 +70,25 @@ class ExplainerScene(Scene):
             (i for i, b in enumerate(self.storyboard.beats) if wanted is None or b.id in wanted),
             default=-1,
         )
+        frames_dir = os.environ.get(FRAMES_DIR_ENV)
         fps = config.frame_rate
         for i, (beat, start) in enumerate(zip(self.storyboard.beats, self.storyboard.starts())):
-            if i > last_wanted:
+            if i > last_wanted and not frames_dir:
                 break
-            skip = wanted is not None and beat.id not in wanted
+            skip = bool(frames_dir) or (wanted is not None and beat.id not in wanted)
             self.next_section(beat.id, skip_animations=skip)
             self.beat_index = i
             target = round((start + beat.seconds) * fps) - round(start * fps)
             self._run_beat(beat, target, skip)
+            if frames_dir:
+                self.save_frame(Path(frames_dir) / f"{i + 1:02d}-{beat.id}.png")
+
+    def save_frame(self, path: Path) -> None:
+        """Draw the current state (even while fast-forwarding) and save it as PNG."""
+        self.renderer.static_image = None
+        self.renderer.update_frame(self, ignore_skipping=True)
+        path.parent.mkdir(parents=True, exist_ok=True)
+        self.camera.get_image().convert("RGB").save(path)
 
     def _run_beat(self, beat: Beat, target_frames: int, skipping: bool) -> None:
         """Draw one beat, then hold its last state until exactly its length."""

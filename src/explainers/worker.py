@@ -1,6 +1,8 @@
 """One render worker process: fast-forward to a beat, draw only that beat, write its clip.
 
-Run as `python -m explainers.worker TOPIC QUALITY BEAT OUT.mp4`; the project folders come from
+Run as `python -m explainers.worker TOPIC QUALITY BEAT OUT.mp4` (BEAT "*": every beat in one
+process, the sequential reference) or `python -m explainers.worker --frames TOPIC QUALITY DIR`
+(last frame of each beat as PNG, nothing encoded); the project folders come from
 the EXPLAINERS_* environment the renderer passes. A separate process per beat keeps Manim's
 global config and caches apart, and lets beats render on every core.
 """
@@ -24,32 +26,37 @@ def encoder_options() -> dict[str, str]:
     return dict(item.split("=", 1) for item in raw.split(",") if "=" in item)
 
 
-def render_beat(topic: str, quality_name: str, beat_id: str, out: Path) -> None:
-    """Render one beat of a topic to `out` (written only when complete)."""
-    from manim import config, tempconfig
+def _settings(quality_name: str, work: Path, fmt: str, name: str) -> dict:
+    from explainers.project import QUALITIES
 
-    from explainers.project import QUALITIES, Project, scene_class
+    quality = QUALITIES[quality_name]
+    return {
+        "pixel_width": quality.width,
+        "pixel_height": quality.height,
+        "frame_rate": quality.fps,
+        "media_dir": str(work),
+        "disable_caching": True,
+        "progress_bar": "none",
+        "verbosity": "ERROR",
+        "format": fmt,
+        "output_file": name,
+        "video_encoder_options": encoder_options(),
+    }
+
+
+def render_beat(topic: str, quality_name: str, beat_id: str, out: Path) -> None:
+    """Render one beat of a topic to `out` (written only when complete); "*" renders all beats."""
+    from manim import tempconfig
+
+    from explainers.project import Project, scene_class
     from explainers.scene import ONLY_BEATS_ENV
 
     project = Project.from_env()
-    quality = QUALITIES[quality_name]
-    os.environ[ONLY_BEATS_ENV] = beat_id
-    work = Path(tempfile.mkdtemp(prefix=f".{beat_id}-", dir=out.parent))
+    if beat_id != "*":
+        os.environ[ONLY_BEATS_ENV] = beat_id
+    work = Path(tempfile.mkdtemp(prefix=".work-", dir=out.parent))
     try:
-        settings = {
-            "pixel_width": quality.width,
-            "pixel_height": quality.height,
-            "frame_rate": quality.fps,
-            "media_dir": str(work),
-            "disable_caching": True,
-            "progress_bar": "none",
-            "verbosity": "ERROR",
-            "format": "mp4",
-            "output_file": beat_id,
-            "video_encoder_options": encoder_options(),
-        }
-        with tempconfig(settings):
-            config.video_encoder_options = encoder_options()
+        with tempconfig(_settings(quality_name, work, "mp4", "beat")):
             scene = scene_class(project.scene_path(topic))()
             scene.render()
             movie = Path(scene.renderer.file_writer.movie_file_path)
@@ -57,6 +64,24 @@ def render_beat(topic: str, quality_name: str, beat_id: str, out: Path) -> None:
             raise RuntimeError(f"Manim wrote no video for beat '{beat_id}'")
         write_deps(out, [project.scenes, Path(__file__).resolve().parent])
         os.replace(movie, out)
+    finally:
+        shutil.rmtree(work, ignore_errors=True)
+
+
+def last_frames(topic: str, quality_name: str, folder: Path) -> None:
+    """Fast-forward every beat (no video) and save each beat's last frame as NN-<id>.png."""
+    from manim import tempconfig
+
+    from explainers.project import Project, scene_class
+    from explainers.scene import FRAMES_DIR_ENV
+
+    project = Project.from_env()
+    os.environ[FRAMES_DIR_ENV] = str(folder)
+    folder.mkdir(parents=True, exist_ok=True)
+    work = Path(tempfile.mkdtemp(prefix=".work-", dir=folder))
+    try:
+        with tempconfig(_settings(quality_name, work, "png", "last")):
+            scene_class(project.scene_path(topic))().render()
     finally:
         shutil.rmtree(work, ignore_errors=True)
 
@@ -80,9 +105,12 @@ def write_deps(clip: Path, roots: list[Path]) -> None:
 
 
 def main(argv: list[str]) -> int:
-    topic, quality, beat_id, out = argv
     try:
-        render_beat(topic, quality, beat_id, Path(out))
+        if argv[0] == "--frames":
+            last_frames(argv[1], argv[2], Path(argv[3]))
+        else:
+            topic, quality, beat_id, out = argv
+            render_beat(topic, quality, beat_id, Path(out))
     except Exception as exc:  # the parent prints this one line; the traceback goes to the log
         traceback.print_exc(file=sys.stderr)
         print(f"WORKER-ERROR: {type(exc).__name__}: {exc}", file=sys.stderr)
