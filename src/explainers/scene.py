@@ -10,6 +10,7 @@ from typing import Any, ClassVar
 from manim import Mobject, Scene, Text, VGroup, config
 from manim.renderer.cairo_renderer import CairoRenderer
 
+from explainers.encoding import HoldFileWriter
 from explainers.kit.theme import BG, FONT, INK, LAYOUT, MUTED, TYPE, font_size
 from explainers.storyboard import Beat, Storyboard, load
 
@@ -44,7 +45,8 @@ class ExplainerScene(Scene):
 
     def __init__(self, renderer: Any = None, **kwargs: Any) -> None:
         if renderer is None and config.renderer.value == "cairo":
-            renderer = FrameCountingRenderer(skip_animations=kwargs.get("skip_animations", False))
+            renderer = FrameCountingRenderer(skip_animations=kwargs.get("skip_animations", False),
+                                             file_writer_class=HoldFileWriter)
         super().__init__(renderer=renderer, **kwargs)
         self.storyboard: Storyboard = self.load_storyboard()
         self.beat_index = 0
