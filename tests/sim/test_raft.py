@@ -3,6 +3,8 @@ properties under random failures, and the paper's Figure 8."""
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 import pytest
 
 from explainers.sim.raft import LEADER, Cluster, Entry
@@ -183,7 +185,7 @@ def test_chaos_runs_exercise_what_they_claim_to(chaos_runs: list[ChaosRun]) -> N
     ],
     ids=["vote-twice/election", "no-up-to-date/completeness", "no-up-to-date/state", "no-prev/log"],
 )
-def test_checkers_catch_a_broken_raft(fault: str, checker) -> None:
+def test_checkers_catch_a_broken_raft(fault: str, checker: Callable[..., list[str]]) -> None:
     """Each checker must be able to fail: a deliberately broken protocol trips it on some seed."""
     faults = _Faults(**{fault: True})
     for seed in range(100):

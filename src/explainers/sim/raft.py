@@ -8,9 +8,14 @@ ways that share every protocol rule:
 - scripted, for scenes and the Figure 8 replay: `fire_next_timeout`, `timeout`, `deliver`,
   `drop`, `deliver_all`, `settle`, `crash`, `restart`, `partition`, `heal`, `client_request`, `heartbeat`, `send_append`.
 
-All randomness (election timeouts 150-300 ms, delays, loss) comes from one `random.Random(seed)`,
-so the same seed gives the same run. The history kept for the safety checkers lives in
+All randomness (election timeouts 150-300 ms, drawn afresh at every reset; delays; loss) comes
+from one `random.Random(seed)`, so the same seed gives the same run. Every message keeps its
+`Outcome` (granted, refused and why, lost, ...). The history the safety checkers read lives in
 `leader_history`, `commit_history` and `apply_history`.
+
+Neighbours: `raft_types` (entries, RPCs, server state), `raft_rules` (the four handlers),
+`raft_check` (safety checkers, chaos runs), `raft_views` (frozen snapshots for scenes),
+`raft_story` and `raft_figure8` (the narrated scripts).
 """
 
 from __future__ import annotations
@@ -58,11 +63,8 @@ class Cluster(_Handlers):
         _faults: _Faults = _NO_FAULTS,
     ) -> None:
         self.n, self.seed, self.loss, self.delay = n, seed, loss, delay
-        self.election_timeout, self.heartbeat_ms, self._faults = (
-            election_timeout,
-            heartbeat_ms,
-            _faults,
-        )
+        self.election_timeout, self.heartbeat_ms = election_timeout, heartbeat_ms
+        self._faults = _faults
         self.rng = random.Random(seed)
         self.now = 0
         self.servers = {i: Server(i) for i in range(1, n + 1)}
@@ -72,9 +74,8 @@ class Cluster(_Handlers):
         self.leader_history: list[LeaderEvent] = []
         self.commit_history: list[CommitEvent] = []
         self.apply_history: list[ApplyEvent] = []
-        self.missed_timeouts: list[
-            tuple[int, int, int]
-        ] = []  # (server, deadline, clock) in scripts
+        # scripted runs only: (server, deadline, clock) when the clock jumped past a live timer
+        self.missed_timeouts: list[tuple[int, int, int]] = []
         self._in_flight: dict[int, Message] = {}
         self._queue: list[tuple[int, int, int, int, int]] = []
         self._seq = 0
@@ -217,7 +218,6 @@ class Cluster(_Handlers):
             self.now = max(self.now, t)
             if what == _DELIVER:
                 if a in self._in_flight:
-                    self.journal.append(a)
                     self._deliver(self._in_flight[a])
                 continue
             s = self.servers[a]
@@ -300,13 +300,8 @@ class Cluster(_Handlers):
 
     # ---- internals: role changes --------------------------------------------------------------
     def _start_election(self, s: Server) -> None:
-        s.role, s.current_term, s.voted_for, s.votes, s.leader_hint = (
-            CANDIDATE,
-            s.current_term + 1,
-            s.id,
-            {s.id},
-            None,
-        )
+        s.role, s.current_term, s.leader_hint = CANDIDATE, s.current_term + 1, None
+        s.voted_for, s.votes = s.id, {s.id}
         self._reset_election_timer(s)
         if len(s.votes) >= self.majority:
             self._become_leader(s)
