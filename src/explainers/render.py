@@ -54,10 +54,15 @@ def file_hash(path: Path) -> str:
 
 
 def beat_keys(board: Storyboard, quality: Quality, encoder: dict[str, str]) -> list[str]:
-    """Cache key per beat from the storyboard up to it, quality, Manim and encoder; narration excluded.
+    """Cache key per beat: what in the storyboard and settings can change that beat's pixels.
 
-    Source files are checked separately: each clip records the scene, kit and model files its
-    worker imported, so editing one topic's model does not re-render another topic.
+    That is the beat's own id, title and seconds, its position (the indicator shows n/N), the ids
+    of the beats before it (their methods build the state it starts from), the topic title, the
+    quality, Manim's version and the encoder settings. Earlier beats' titles and seconds are left
+    out on purpose: the chrome shows only the current beat's title, and a beat's end state does not
+    depend on how long it is held, so editing one beat re-renders that beat alone. Narration is not
+    drawn. Source files are checked separately (see `is_fresh`): each clip records the scene, kit
+    and model files its worker imported.
     """
     common = {
         "quality": [quality.width, quality.height, quality.fps],
@@ -66,11 +71,11 @@ def beat_keys(board: Storyboard, quality: Quality, encoder: dict[str, str]) -> l
         "topic_title": board.title,
         "beats": len(board.beats),
     }
-    keys, before = [], []
-    for beat in board.beats:
-        before.append([beat.id, beat.title, beat.seconds])
-        payload = json.dumps({**common, "through": before}, sort_keys=True)
-        keys.append(hashlib.sha256(payload.encode()).hexdigest()[:24])
+    keys = []
+    for i, beat in enumerate(board.beats):
+        payload = {**common, "index": i, "before": [b.id for b in board.beats[:i]],
+                   "beat": [beat.id, beat.title, beat.seconds]}
+        keys.append(hashlib.sha256(json.dumps(payload, sort_keys=True).encode()).hexdigest()[:24])
     return keys
 
 
