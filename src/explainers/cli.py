@@ -192,7 +192,16 @@ def explainers() -> None:
 explainers.add_command(render_cmd)
 explainers.add_command(validate_cmd)
 explainers.add_command(list_cmd)
+
+from explainers.publish.cli import publish_cmd  # noqa: E402  (it uses the helpers above)
+
+explainers.add_command(publish_cmd)
 explainers.add_command(frames_cmd)
+
+from explainers.site.commands import serve_cmd, site_cmd  # noqa: E402  (they use the helpers above)
+
+explainers.add_command(site_cmd)
+explainers.add_command(serve_cmd)
 
 
 def main() -> None:
