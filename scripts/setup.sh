@@ -34,7 +34,7 @@ if [ ! -f "$stamp" ] || [ pyproject.toml -nt "$stamp" ]; then
   echo "setup: installing the project into .venv (first time builds pycairo and ManimPango: a few minutes)" >&2
   # pip's warnings about this machine's optional local index folders are noise: drop them.
   .venv/bin/python -m pip install -q --upgrade pip 2>&1 >/dev/null | grep -v "^WARNING: Location" >&2 || true
-  .venv/bin/python -m pip install -q -e '.[dev]' 2>&1 | grep -v "^WARNING: Location" >&2 || true
+  .venv/bin/python -m pip install -q -e '.[dev,youtube]' 2>&1 | grep -v "^WARNING: Location" >&2 || true
   .venv/bin/python -c "import manim, explainers" || { echo "setup: install failed" >&2; exit 1; }
   touch "$stamp"
 fi
