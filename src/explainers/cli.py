@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import functools
 import os
+import signal
 import sys
 from collections.abc import Callable
 from pathlib import Path
@@ -67,7 +68,6 @@ def guarded(func: Callable) -> Callable:
     def wrapper(*args: Any, **kwargs: Any) -> Any:
         from explainers.media import MediaError
         from explainers.render import RenderError
-        from explainers.scene import BeatOverrun
 
         try:
             return func(*args, **kwargs)
@@ -75,7 +75,7 @@ def guarded(func: Callable) -> Callable:
             raise BadInput(str(exc)) from None
         except UnknownTopic as exc:
             raise BadInput(f"error: {exc}") from None
-        except (RenderError, MediaError, BeatOverrun) as exc:
+        except (RenderError, MediaError) as exc:
             fail(str(exc))
         except KeyboardInterrupt:
             click.echo("interrupted; finished beats are kept and reused by the next run", err=True)
@@ -103,6 +103,8 @@ def render_cmd(project: Project, topics: tuple[str, ...], all_topics: bool, qual
     """Render topics to media/<topic>/<quality>/: beat clips, video, captions, chapters, manifest."""
     from explainers.render import render_topic
 
+    signal.signal(signal.SIGTERM, _interrupt)
+
     chosen = project.topics() if all_topics else list(topics)
     if not chosen:
         raise BadInput("error: name a topic with --topic TOPIC, or use --all; "
@@ -114,6 +116,11 @@ def render_cmd(project: Project, topics: tuple[str, ...], all_topics: bool, qual
         out = render_topic(project, topic, quality, jobs=jobs, only=only, force=force,
                            progress=lambda line, t=topic: click.echo(f"{t}: {line}", err=True))
         click.echo(f"outputs in {_shown_path(out)}")
+
+
+def _interrupt(signum: int, frame: Any) -> None:
+    """SIGTERM ends a render like Ctrl-C: workers stopped, finished beats kept."""
+    raise KeyboardInterrupt
 
 
 def _shown_path(path: Path) -> str:

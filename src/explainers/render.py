@@ -2,14 +2,19 @@
 
 from __future__ import annotations
 
+import contextlib
+import ctypes
+import fcntl
 import hashlib
 import json
 import os
+import shutil
+import signal
 import subprocess
 import sys
 import threading
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from importlib.metadata import version
@@ -125,6 +130,48 @@ def render_topic(
         for i, (beat, start, key) in enumerate(zip(board.beats, board.starts(), keys))
     ]
     (out / "beats").mkdir(parents=True, exist_ok=True)
+    with output_lock(out, progress):
+        _clean_leftovers(out)
+        return _render_locked(project, topic, board, quality, all_jobs, jobs, only, force, encoder,
+                              out, progress)
+
+
+@contextlib.contextmanager
+def output_lock(out: Path, progress: Progress) -> Iterator[None]:
+    """One render per output folder at a time: a second one waits (renders of other topics don't)."""
+    with open(out / ".lock", "a+") as handle:
+        try:
+            fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except BlockingIOError:
+            handle.seek(0)
+            holder = handle.read().strip() or "another process"
+            progress(f"waiting: {media_rel(out)} is being rendered by {holder}")
+            fcntl.flock(handle, fcntl.LOCK_EX)
+        handle.seek(0)
+        handle.truncate()
+        handle.write(f"pid {os.getpid()}")
+        handle.flush()
+        try:
+            yield
+        finally:
+            fcntl.flock(handle, fcntl.LOCK_UN)
+
+
+def _clean_leftovers(out: Path) -> None:
+    """Partial files and work folders of a render that was killed (we hold the lock: none is live)."""
+    beats = out / "beats"
+    for path in beats.glob(".*"):
+        if path.is_dir() and path.name.startswith(".work-"):
+            shutil.rmtree(path, ignore_errors=True)
+        elif ".part" in path.name:
+            path.unlink(missing_ok=True)
+    for path in out.glob(".*.part*"):
+        path.unlink(missing_ok=True)
+
+
+def _render_locked(project: Project, topic: str, board: Storyboard, quality: Quality,
+                   all_jobs: list[BeatJob], jobs: int, only: list[str] | None, force: bool,
+                   encoder: dict[str, str], out: Path, progress: Progress) -> Path:
     cache = _read_cache(out)
     todo = []
     for job in all_jobs:
@@ -139,7 +186,7 @@ def render_topic(
     _render_jobs(project, topic, quality, todo, jobs, encoder, out, cache, len(all_jobs), progress)
     _remove_stale(out, all_jobs, cache)
     if all(is_fresh(cache.get(j.clip.name), j.key) and j.clip.is_file() for j in all_jobs):
-        write_outputs(board, quality_name, out, [j.clip for j in all_jobs], progress)
+        write_outputs(board, quality.name, out, [j.clip for j in all_jobs], progress)
     else:
         progress("some beats are not rendered yet: the joined video and manifest were not updated")
     return out
@@ -153,15 +200,25 @@ def _render_jobs(project: Project, topic: str, quality: Quality, todo: list[Beat
     env = {**os.environ, **project.env(), ENCODER_OPTIONS_ENV: ",".join(f"{k}={v}" for k, v in encoder.items())}
     failures: list[str] = []
     lock = threading.Lock()
+    children: set[subprocess.Popen] = set()
+    stopping = threading.Event()
 
     def run(job: BeatJob) -> None:
+        if stopping.is_set():
+            return
         t0 = time.monotonic()
         tmp = job.clip.with_name(f".{job.clip.stem}.{os.getpid()}.part.mp4")
         cmd = [sys.executable, "-m", "explainers.worker", topic, quality.name, job.beat.id, str(tmp)]
-        proc = subprocess.run(cmd, env=env, capture_output=True, text=True, cwd=str(ROOT))
+        proc = subprocess.Popen(cmd, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE,
+                                text=True, cwd=str(ROOT), preexec_fn=_die_with_parent)
+        with lock:
+            children.add(proc)
         try:
+            _, stderr = proc.communicate()
+            if stopping.is_set():
+                return
             if proc.returncode != 0:
-                failures.append(_worker_error(job, proc.stderr, out))
+                failures.append(_worker_error(job, stderr, out))
                 return
             if not media.clip_ok(tmp, job.beat.seconds, quality.fps, quality.width, quality.height):
                 got = media.probe(tmp).duration if tmp.is_file() else 0.0
@@ -174,15 +231,38 @@ def _render_jobs(project: Project, topic: str, quality: Quality, todo: list[Beat
                 _write_cache(out, cache)
             progress(f"[{job.index + 1}/{total}] {job.beat.id}: rendered in {time.monotonic() - t0:.1f} s")
         finally:
+            with lock:
+                children.discard(proc)
             tmp.unlink(missing_ok=True)
             deps_path(tmp).unlink(missing_ok=True)
 
+    workers = min(jobs, len(todo))
     progress(f"rendering {len(todo)} beat(s) at {quality.name} "
-             f"({quality.width}x{quality.height}@{quality.fps}) with {min(jobs, len(todo))} worker(s)")
-    with ThreadPoolExecutor(max_workers=jobs) as pool:
-        list(pool.map(run, todo))
+             f"({quality.width}x{quality.height}@{quality.fps}) with {workers} worker(s)")
+    # Longest beats first: the pool finishes together instead of waiting on one long last beat.
+    ordered = sorted(todo, key=lambda j: -j.beat.seconds)
+    pool = ThreadPoolExecutor(max_workers=workers)
+    try:
+        list(pool.map(run, ordered))
+    except BaseException:
+        stopping.set()
+        with lock:
+            for child in children:
+                child.kill()
+        raise
+    finally:
+        pool.shutdown(wait=True, cancel_futures=True)
     if failures:
         raise RenderError("\n".join(failures))
+
+
+def _die_with_parent() -> None:
+    """In a worker, before exec: get SIGKILL when the renderer dies, even by SIGKILL (Linux)."""
+    try:
+        libc = ctypes.CDLL("libc.so.6", use_errno=True)
+        libc.prctl(1, signal.SIGKILL)  # PR_SET_PDEATHSIG
+    except OSError:
+        pass
 
 
 def _worker_error(job: BeatJob, stderr: str, out: Path) -> str:
