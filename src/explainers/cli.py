@@ -200,9 +200,9 @@ explainers.add_command(render_cmd)
 explainers.add_command(validate_cmd)
 explainers.add_command(list_cmd)
 
-from explainers.publish.cli import publish_cmd  # noqa: E402  (it uses the helpers above)
+from explainers.publish.cli import command as publish_command
 
-explainers.add_command(publish_cmd)
+explainers.add_command(publish_command(project_options, guarded))
 explainers.add_command(frames_cmd)
 
 from explainers.site.commands import serve_cmd, site_cmd  # noqa: E402  (they use the helpers above)

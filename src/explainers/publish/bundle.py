@@ -128,7 +128,7 @@ class Cache:
         media.write_json_atomic(self.path, self.keys)
 
 
-def publish(rendered: Rendered, *, encoding: master.Encoding = master.Encoding(),
+def publish(rendered: Rendered, *, encoding: master.Encoding = master.DEFAULT,
             progress: Progress = lambda line: None) -> Bundle:
     """Write every file of the bundle; raises MediaError if an encode misses a YouTube setting."""
     m = rendered.manifest

@@ -6,6 +6,7 @@ and the x264 settings string the encoder stores in the stream (CABAC, B-frames, 
 
 from __future__ import annotations
 
+import itertools
 import re
 import struct
 from collections.abc import Iterator
@@ -13,6 +14,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import ffmpeg
+import numpy as np
 
 from explainers.media import MediaError
 from explainers.publish.master import AUDIO_RATE, B_FRAMES, gop_size
@@ -75,7 +77,7 @@ def keyframe_gaps(path: Path) -> list[int]:
     except ffmpeg.Error as exc:
         raise MediaError(f"{path}: unreadable video") from exc
     keys = [i for i, p in enumerate(data.get("packets", [])) if "K" in p.get("flags", "")]
-    return [b - a for a, b in zip(keys, keys[1:])]
+    return [b - a for a, b in itertools.pairwise(keys)]
 
 
 def check_video(path: Path, *, width: int, height: int, fps: float, duration: float) -> list[Check]:
@@ -132,3 +134,21 @@ def check_video(path: Path, *, width: int, height: int, fps: float, duration: fl
         c("duration within one frame", abs(got_duration - duration) <= 1.0 / fps + 1e-6,
           f"{got_duration:.3f} s (want {duration:g} s)"),
     ]
+
+
+def frame_rgb(path: Path, at: float = 0.0, matrix: str = "bt709") -> np.ndarray:
+    """One decoded frame as an RGB array (H, W, 3), converted from YUV with the given matrix
+    whatever the file is tagged with: how a player that assumes `matrix` would show it."""
+    info = ffmpeg.probe(str(path), select_streams="v:0")["streams"][0]
+    width, height = int(info["width"]), int(info["height"])
+    graph = (
+        ffmpeg.input(str(path), ss=f"{at:.3f}")
+        .video.filter("scale", in_color_matrix=matrix, in_range="tv", out_range="pc")
+        .output("pipe:", vframes=1, format="rawvideo", pix_fmt="rgb24")
+        .global_args("-hide_banner", "-nostdin", "-loglevel", "error")
+    )
+    try:
+        raw, _ = graph.run(capture_stdout=True, capture_stderr=True)
+    except ffmpeg.Error as exc:
+        raise MediaError(f"{path}: cannot decode a frame at {at} s") from exc
+    return np.frombuffer(raw, np.uint8).reshape(height, width, 3)

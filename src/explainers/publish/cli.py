@@ -1,17 +1,27 @@
-"""`explainers publish --topic T [--quality 1080p|4k] [--upload [--privacy P]]`."""
+"""`explainers publish --topic T [--quality 1080p|4k] [--upload [--privacy P]]`.
+
+`explainers.cli` registers the command with `command(project_options, guarded)`: this module
+takes the shared decorators as arguments instead of importing them, so that either module can be
+imported first without a cycle.
+"""
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import click
 
-from explainers.cli import BadInput, _shown_path, fail, guarded, project_options
 from explainers.project import QUALITIES, Project
-from explainers.publish import bundle, master, youtube
 
+if TYPE_CHECKING:
+    from explainers.publish import bundle
+
+# The publishing modules (numpy, PIL, Google's client) load only when `publish` runs.
 SHOWN_QUALITIES = ("1080p", "4k")
+PRIVACY = ("private", "unlisted", "public")
+DEFAULT_PRESET = "slow"
 
 
 class QualityChoice(click.Choice):
@@ -30,6 +40,8 @@ def _line(name: str, text: str) -> str:
 
 def summary(b: bundle.Bundle, rendered: bundle.Rendered) -> list[str]:
     """What was written, one line per file, with the figures that matter for YouTube."""
+    from explainers.publish import master
+
     m = rendered.manifest
     mc = b.master_checks
     sc = b.shorts_checks
@@ -37,8 +49,8 @@ def summary(b: bundle.Bundle, rendered: bundle.Rendered) -> list[str]:
     limits = meta.limits()
     chapters = f"{len(meta.chapters)} chapters" if meta.chapters else "no chapters"
     return [
-        f"{rendered.topic}: published from {rendered.quality} ({m['width']}x{m['height']}@{m['fps']}, "
-        f"{float(m['duration']):g} s)",
+        (f"{rendered.topic}: published from {rendered.quality} "
+         f"({m['width']}x{m['height']}@{m['fps']}, {float(m['duration']):g} s)"),
         _line(b.files["video"], f"{sum(c.ok for c in mc)}/{len(mc)} YouTube checks pass "
               f"(H.264 High, BT.709, closed GOP {master.gop_size(float(m['fps']))}, 2 B-frames, "
               "CABAC, faststart, no edit list, AAC-LC 48 kHz stereo)"),
@@ -53,25 +65,38 @@ def summary(b: bundle.Bundle, rendered: bundle.Rendered) -> list[str]:
     ]
 
 
-@click.command("publish")
-@click.option("--topic", "topics", multiple=True, help="Topic id (repeatable), e.g. raft.")
-@click.option("--all", "all_topics", is_flag=True, help="Every topic rendered at --quality.")
-@click.option("--quality", type=QualityChoice(), default="1080p", show_default=True,
-              help="The rendered quality to publish from (render it first).")
-@click.option("--upload", is_flag=True, help="Upload to YouTube: video, thumbnail, captions.")
-@click.option("--privacy", type=click.Choice(youtube.PRIVACY), default=None,
-              help="Privacy of the upload [default: private].")
-@click.option("--client-secrets", type=click.Path(path_type=Path, dir_okay=False),
-              envvar="EXPLAINERS_YOUTUBE_CLIENT_SECRETS",
-              help="OAuth client secrets JSON (Desktop app) for the first upload "
-                   "[default: client_secret.json in the config folder].")
-@click.option("--preset", default=master.Encoding.preset, hidden=True,
-              help="x264 preset (tests use a fast one).")
-@project_options
-@guarded
-def publish_cmd(project: Project, topics: tuple[str, ...], all_topics: bool, quality: str,
-                upload: bool, privacy: str | None, client_secrets: Path | None, preset: str) -> None:
-    """YouTube bundle in media/<topic>/publish/: master, Short, thumbnail, captions, metadata."""
+def command(project_options: Callable, guarded: Callable) -> click.Command:
+    """The `publish` click command, with the CLI's project options and error handling."""
+
+    @click.command("publish")
+    @click.option("--topic", "topics", multiple=True, help="Topic id (repeatable), e.g. raft.")
+    @click.option("--all", "all_topics", is_flag=True, help="Every topic rendered at --quality.")
+    @click.option("--quality", type=QualityChoice(), default="1080p", show_default=True,
+                  help="The rendered quality to publish from (render it first).")
+    @click.option("--upload", is_flag=True, help="Upload to YouTube: video, thumbnail, captions.")
+    @click.option("--privacy", type=click.Choice(PRIVACY), default=None,
+                  help="Privacy of the upload [default: private].")
+    @click.option("--client-secrets", type=click.Path(path_type=Path, dir_okay=False),
+                  envvar="EXPLAINERS_YOUTUBE_CLIENT_SECRETS",
+                  help="OAuth client secrets JSON (Desktop app) for the first upload "
+                       "[default: client_secret.json in the config folder].")
+    @click.option("--preset", default=DEFAULT_PRESET, hidden=True,
+                  help="x264 preset (tests use a fast one).")
+    @project_options
+    @guarded
+    def publish_cmd(**kwargs: Any) -> None:
+        """YouTube bundle in media/<topic>/publish/: master, Short, thumbnail, captions, metadata."""
+        run(**kwargs)
+
+    return publish_cmd
+
+
+def run(project: Project, topics: tuple[str, ...], all_topics: bool, quality: str,
+        upload: bool, privacy: str | None, client_secrets: Path | None, preset: str) -> None:
+    """Publish the chosen topics, then upload them if asked."""
+    from explainers.cli import BadInput, _shown_path, fail
+    from explainers.publish import bundle, master, youtube
+
     if privacy and not upload:
         raise BadInput("error: --privacy applies to --upload only")
     if all_topics:
@@ -114,6 +139,9 @@ def publish_cmd(project: Project, topics: tuple[str, ...], all_topics: bool, qua
 
 def _connect(client_secrets: Path | None) -> Any:
     """Authorize (before any encode, so a missing secret fails fast) and build the client."""
+    from explainers.cli import BadInput, fail
+    from explainers.publish import youtube
+
     try:
         youtube.require_extra()
         secrets = client_secrets or youtube.default_client_secrets()

@@ -33,6 +33,9 @@ class Encoding:
     crf: int = 16
 
 
+DEFAULT = Encoding()
+
+
 def gop_size(fps: float) -> int:
     """Half the frame rate, in frames (YouTube: closed GOP of half the frame rate)."""
     return max(1, round(fps / 2))
@@ -58,8 +61,10 @@ def input_matrix(path: Path) -> str:
 
 def to_bt709(stream: ffmpeg.nodes.FilterableStream, matrix: str = "bt601") -> ffmpeg.nodes.FilterableStream:
     """Convert to BT.709 limited-range yuv420p (the input matrix only matters for YUV sources)."""
+    # accurate_rnd: without it swscale's fast path loses a code value (white 235 -> 234).
     return stream.filter(
-        "scale", in_color_matrix=matrix, out_color_matrix="bt709", out_range="tv"
+        "scale", in_color_matrix=matrix, out_color_matrix="bt709", out_range="tv",
+        flags="accurate_rnd+full_chroma_int",
     ).filter("format", "yuv420p")
 
 
@@ -71,7 +76,7 @@ def encode(
     duration: float,
     matrix: str = "bt601",
     audio: Path | None = None,
-    encoding: Encoding = Encoding(),
+    encoding: Encoding = DEFAULT,
     what: str = "encoding",
 ) -> None:
     """Encode a video stream (any pixel format, at `fps`) with YouTube's settings to `out`, atomically.
@@ -120,7 +125,7 @@ def encode(
 
 
 def encode_master(source: Path, out: Path, *, fps: float, duration: float,
-                  audio: Path | None = None, encoding: Encoding = Encoding()) -> None:
+                  audio: Path | None = None, encoding: Encoding = DEFAULT) -> None:
     """The YouTube master: the rendered video re-encoded at its own size and frame rate."""
     stream = ffmpeg.input(str(source)).video
     encode(stream, out, fps=fps, duration=duration, matrix=input_matrix(source), audio=audio,

@@ -19,7 +19,7 @@ from PIL import Image, ImageDraw
 from explainers.captions import Cue, beat_cues
 from explainers.kit import theme
 from explainers.publish import typeset
-from explainers.publish.master import Encoding, encode, input_matrix
+from explainers.publish.master import DEFAULT, Encoding, encode, input_matrix
 from explainers.storyboard import Beat
 
 WIDTH, HEIGHT = 1080, 1920
@@ -98,7 +98,7 @@ def caption_image(text: str) -> Image.Image:
     return image
 
 
-def make(manifest: dict, source_dir: Path, out: Path, *, encoding: Encoding = Encoding(),
+def make(manifest: dict, source_dir: Path, out: Path, *, encoding: Encoding = DEFAULT,
          audio: Path | None = None) -> float:
     """Write the Short; returns its length in seconds."""
     fps = float(manifest["fps"])
@@ -111,7 +111,7 @@ def make(manifest: dict, source_dir: Path, out: Path, *, encoding: Encoding = En
         canvas(manifest["title"], layout).save(background)
         picture = (
             ffmpeg.input(str(source), t=f"{end:.6f}").video
-            .filter("scale", WIDTH, layout.video_height, flags="lanczos",
+            .filter("scale", WIDTH, layout.video_height, flags="lanczos+accurate_rnd+full_chroma_int",
                     in_color_matrix=input_matrix(source))
             .filter("format", "gbrp")
         )

@@ -25,7 +25,7 @@ def font_file(patterns: tuple[str, ...]) -> str | None:
     for pattern in patterns:
         try:
             out = subprocess.run(["fc-match", "-f", "%{file}", pattern], capture_output=True,
-                                 text=True, timeout=10).stdout.strip()
+                                 text=True, timeout=10, check=False).stdout.strip()
         except (OSError, subprocess.SubprocessError):
             return None
         if out and "inter" in Path(out).name.lower():

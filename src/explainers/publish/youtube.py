@@ -99,13 +99,15 @@ def load_token(path: Path) -> Any | None:
     from google.auth.transport.requests import Request
     from google.oauth2.credentials import Credentials
 
-    if not path.is_file():
-        return None
     try:
-        creds = Credentials.from_authorized_user_file(str(path), list(SCOPES))
-    except (ValueError, OSError):
-        return None
-    if not set(SCOPES) <= set(creds.scopes or ()):
+        data = json.loads(path.read_text(encoding="utf-8"))
+        granted = data.get("scopes") or []
+        # the scopes stored with the token are what was granted (an upload-only token cannot
+        # insert captions): check them before the library replaces them with the requested ones
+        if not set(SCOPES) <= set(granted):
+            return None
+        creds = Credentials.from_authorized_user_info(data, granted)
+    except (ValueError, OSError, AttributeError):
         return None
     if creds.valid:
         return creds
