@@ -5,6 +5,7 @@ Exit codes: 0 done, 2 bad input (one line per problem, no traceback), 1 anything
 
 from __future__ import annotations
 
+import errno
 import functools
 import os
 import signal
@@ -37,7 +38,8 @@ class BadInput(click.ClickException):
 
 def fail(message: str, code: int = 1) -> None:
     """Print one clear line and exit."""
-    click.echo(f"error: {message}", err=True)
+    for line in message.splitlines() or [""]:
+        click.echo(f"error: {line}", err=True)
     sys.exit(code)
 
 
@@ -66,6 +68,7 @@ def guarded(func: Callable) -> Callable:
 
     @functools.wraps(func)
     def wrapper(*args: Any, **kwargs: Any) -> Any:
+        from explainers.doctor import MissingRequirement
         from explainers.media import MediaError
         from explainers.render import RenderError
 
@@ -75,8 +78,13 @@ def guarded(func: Callable) -> Callable:
             raise BadInput(str(exc)) from None
         except UnknownTopic as exc:
             raise BadInput(f"error: {exc}") from None
-        except (RenderError, MediaError) as exc:
+        except (RenderError, MediaError, MissingRequirement) as exc:
             fail(str(exc))
+        except OSError as exc:
+            if exc.errno == errno.ENOSPC:
+                fail(f"disk full writing {exc.filename or 'output'}: free some space and run again "
+                     "(finished beats are kept)")
+            fail(f"{exc.strerror or exc}: {exc.filename or ''}".rstrip(": "))
         except KeyboardInterrupt:
             click.echo("interrupted; finished beats are kept and reused by the next run", err=True)
             sys.exit(130)
@@ -190,6 +198,24 @@ def list_cmd(project: Project) -> None:
         click.echo("  ".join(cell.ljust(w) for cell, w in zip(row, widths)).rstrip())
 
 
+@click.command("doctor")
+def doctor_cmd() -> None:
+    """Check Python, Manim, Cairo/Pango, ffmpeg, fonts and Chromium; print the fix for each missing piece."""
+    from explainers.doctor import checks
+
+    results = checks()
+    width = max(len(c.name) for c in results)
+    for c in results:
+        mark = "ok  " if c.ok else ("MISSING" if c.required else "missing (optional)")
+        click.echo(f"{c.name.ljust(width)}  {mark}  {c.detail}")
+        if not c.ok:
+            click.echo(f"{''.ljust(width)}  fix: {c.fix}")
+    missing = [c for c in results if c.required and not c.ok]
+    if missing:
+        sys.exit(1)
+    click.echo("everything needed to render is installed")
+
+
 @click.group()
 @click.version_option(package_name="visual-explainers")
 def explainers() -> None:
@@ -204,6 +230,7 @@ from explainers.publish.cli import command as publish_command
 
 explainers.add_command(publish_command(project_options, guarded))
 explainers.add_command(frames_cmd)
+explainers.add_command(doctor_cmd)
 
 from explainers.site.commands import serve_cmd, site_cmd  # noqa: E402  (they use the helpers above)
 

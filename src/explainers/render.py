@@ -8,6 +8,7 @@ import fcntl
 import hashlib
 import json
 import os
+import re
 import shutil
 import signal
 import subprocess
@@ -21,6 +22,7 @@ from importlib.metadata import version
 from pathlib import Path
 
 from explainers import captions, media
+from explainers.doctor import require_render_tools
 from explainers.project import QUALITIES, ROOT, Project, Quality
 from explainers.storyboard import Beat, Problem, Storyboard, StoryboardError
 from explainers.worker import ENCODER_OPTIONS_ENV, deps_path
@@ -112,6 +114,8 @@ def render_topic(
     progress: Progress = lambda line: None,
 ) -> Path:
     """Render a topic; returns the output folder. Nothing is written before the input is valid."""
+    project.check_topic(topic)
+    require_render_tools()
     board = check_scene(project, topic)
     if only:
         unknown = [b for b in only if b not in {x.id for x in board.beats}]
@@ -119,7 +123,6 @@ def render_topic(
             known = ", ".join(b.id for b in board.beats)
             raise StoryboardError([Problem(str(project.storyboard_path(topic)),
                                            f"no beat {unknown[0]!r} (beats: {known})", None, "--beats")])
-    media.require_ffmpeg()
     quality = QUALITIES[quality_name]
     jobs = max(1, jobs or os.cpu_count() or 1)
     out = project.out_dir(topic, quality_name)
@@ -253,7 +256,9 @@ def _render_jobs(project: Project, topic: str, quality: Quality, todo: list[Beat
     finally:
         pool.shutdown(wait=True, cancel_futures=True)
     if failures:
-        raise RenderError("\n".join(failures))
+        # Workers that fast-forwarded through a failing beat report the same beat: say it once.
+        unique = {re.sub(r" \(log: .*\)$", "", f): f for f in failures}
+        raise RenderError("\n".join(unique.values()))
 
 
 def _die_with_parent() -> None:
@@ -268,11 +273,16 @@ def _die_with_parent() -> None:
 def _worker_error(job: BeatJob, stderr: str, out: Path) -> str:
     """One clear line from a worker's failure; the full log is kept next to the clips."""
     log = out / "logs" / f"{job.beat.id}.log"
-    log.parent.mkdir(parents=True, exist_ok=True)
-    log.write_text(stderr, encoding="utf-8")
+    try:
+        log.parent.mkdir(parents=True, exist_ok=True)
+        log.write_text(stderr, encoding="utf-8")
+        where = f" (log: {media_rel(log)})"
+    except OSError:  # a full disk must not hide the worker's own reason
+        where = ""
     line = next((ln for ln in reversed(stderr.splitlines()) if ln.startswith("WORKER-ERROR: ")), None)
     reason = line.removeprefix("WORKER-ERROR: ") if line else (stderr.strip().splitlines() or ["failed"])[-1]
-    return f"beat '{job.beat.id}': {reason} (log: {media_rel(log)})"
+    named = reason if re.match(r"beat '[a-z0-9_]+'", reason) else f"beat '{job.beat.id}': {reason}"
+    return f"{named}{where}"
 
 
 def media_rel(path: Path) -> str:

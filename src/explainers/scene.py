@@ -24,6 +24,10 @@ class BeatOverrun(Exception):
     """A beat's animations last longer than its storyboard seconds."""
 
 
+class BeatFailed(Exception):
+    """A beat method raised; the message names the beat."""
+
+
 class FrameCountingRenderer(CairoRenderer):
     """Cairo renderer that counts the frames it writes, so every beat can end on an exact frame."""
 
@@ -99,7 +103,13 @@ class ExplainerScene(Scene):
         renderer = self.renderer
         frames_before = getattr(renderer, "frames_written", 0)
         time_before = renderer.time
-        getattr(self, beat.method)()
+        try:
+            getattr(self, beat.method)()
+        except BeatOverrun:
+            raise
+        except Exception as exc:
+            # Name the beat that raised, even when a worker was only fast-forwarding through it.
+            raise BeatFailed(f"beat '{beat.id}': {type(exc).__name__}: {exc}") from exc
         if skipping or not isinstance(renderer, FrameCountingRenderer):
             used = renderer.time - time_before
             over = used - beat.seconds

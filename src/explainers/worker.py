@@ -113,7 +113,10 @@ def main(argv: list[str]) -> int:
             render_beat(topic, quality, beat_id, Path(out))
     except Exception as exc:  # the parent prints this one line; the traceback goes to the log
         traceback.print_exc(file=sys.stderr)
-        print(f"WORKER-ERROR: {type(exc).__name__}: {exc}", file=sys.stderr)
+        from explainers.scene import BeatFailed, BeatOverrun
+
+        reason = str(exc) if isinstance(exc, BeatFailed | BeatOverrun) else f"{type(exc).__name__}: {exc}"
+        print(f"WORKER-ERROR: {reason}", file=sys.stderr)
         return 1
     return 0
 
