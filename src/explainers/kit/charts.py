@@ -127,9 +127,12 @@ class RequestTicks(VGroup):
     @classmethod
     def until(cls, axis: TimeAxis, times: Sequence[float], decided: Sequence[str], t: float,
               size: float = 0.2, hide_future: bool = True) -> RequestTicks:
-        """Marks as seen at trace time t: decided up to t, later ones pending (or not yet drawn)."""
+        """Marks as seen at trace time t: decided up to t, later ones pending (or not yet drawn).
+
+        Requests outside the axis's span are left out (they would sit off the stage).
+        """
         pairs = [(r, s if r <= t + 1e-9 else PENDING) for r, s in zip(times, decided)
-                 if r <= t + 1e-9 or not hide_future]
+                 if (r <= t + 1e-9 or not hide_future) and axis.t0 <= r <= axis.t1]
         return cls(axis, [p[0] for p in pairs], [p[1] for p in pairs], size)
 
 
