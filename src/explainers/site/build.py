@@ -80,8 +80,9 @@ def build_site(project: Project, quality: str = "1080p", progress: Progress | No
     manifests = find_manifests(project, quality)
     if not manifests:
         hint = SOURCES[quality][0]
-        raise SiteError([f"no topic in {project.media} is rendered at {' or '.join(SOURCES[quality])}; "
-                         f"render one first: explainers render --topic TOPIC --quality {hint}"])
+        message = (f"no topic in {project.media} is rendered at {' or '.join(SOURCES[quality])}; "
+                   f"render one first: explainers render --topic TOPIC --quality {hint}")
+        raise SiteError([message])
     topics, problems = [], []
     for path in manifests:
         try:

@@ -14,7 +14,7 @@ from functools import partial
 from http import HTTPStatus
 from http.server import SimpleHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
-from typing import BinaryIO
+from typing import BinaryIO, ClassVar
 
 HOST = "127.0.0.1"
 RANGE = re.compile(r"bytes=(\d*)-(\d*)")
@@ -23,7 +23,7 @@ RANGE = re.compile(r"bytes=(\d*)-(\d*)")
 class SiteHandler(SimpleHTTPRequestHandler):
     """Static files with correct types for the player, single byte ranges and no caching."""
 
-    extensions_map = {
+    extensions_map: ClassVar[dict[str, str]] = {
         **SimpleHTTPRequestHandler.extensions_map,
         ".html": "text/html; charset=utf-8",
         ".css": "text/css; charset=utf-8",
@@ -36,7 +36,7 @@ class SiteHandler(SimpleHTTPRequestHandler):
     quiet = True
     _remaining: int | None = None
 
-    def log_message(self, format: str, *args: object) -> None:  # noqa: A002 (stdlib signature)
+    def log_message(self, format: str, *args: object) -> None:
         if not self.quiet:
             super().log_message(format, *args)
 

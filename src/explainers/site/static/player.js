@@ -108,9 +108,15 @@
     }
 
     function preload(i) {
+      // Only the clip on screen and the next one load (with their posters, the last frames):
+      // the next slide then starts at once, and a phone does not fetch the whole explainer.
       [i, i + 1].forEach(function (j) {
         var v = videos[j];
-        if (v && v.preload !== "auto") v.preload = "auto";
+        if (!v) return;
+        if (!v.getAttribute("poster") && v.getAttribute("data-poster")) {
+          v.setAttribute("poster", v.getAttribute("data-poster"));
+        }
+        if (v.preload !== "auto") v.preload = "auto";
       });
     }
 
