@@ -114,7 +114,7 @@ def render_topic(
     progress: Progress = lambda line: None,
 ) -> Path:
     """Render a topic; returns the output folder. Nothing is written before the input is valid."""
-    project.check_topic(topic)
+    project.load_storyboard(topic)  # storyboard problems first: they need no tools (exit 2)
     require_render_tools()
     board = check_scene(project, topic)
     if only:
