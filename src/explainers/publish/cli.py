@@ -34,8 +34,8 @@ class QualityChoice(click.Choice):
         return "[" + "|".join(SHOWN_QUALITIES) + "]"
 
 
-def _line(name: str, text: str) -> str:
-    return f"  {name:<22} {text}"
+def _line(name: str, text: str, width: int = 26) -> str:
+    return f"  {name:<{width}} {text}"
 
 
 def summary(b: bundle.Bundle, rendered: bundle.Rendered) -> list[str]:
@@ -48,20 +48,25 @@ def summary(b: bundle.Bundle, rendered: bundle.Rendered) -> list[str]:
     meta = b.meta
     limits = meta.limits()
     chapters = f"{len(meta.chapters)} chapters" if meta.chapters else "no chapters"
+    width = max(len(name) for name in b.files.values())
+
+    def line(name: str, text: str) -> str:
+        return _line(name, text, width)
+
     return [
         (f"{rendered.topic}: published from {rendered.quality} "
          f"({m['width']}x{m['height']}@{m['fps']}, {float(m['duration']):g} s)"),
-        _line(b.files["video"], f"{sum(c.ok for c in mc)}/{len(mc)} YouTube checks pass "
+        line(b.files["video"], f"{sum(c.ok for c in mc)}/{len(mc)} YouTube checks pass "
               f"(H.264 High, BT.709, closed GOP {master.gop_size(float(m['fps']))}, 2 B-frames, "
               "CABAC, faststart, no edit list, AAC-LC 48 kHz stereo)"),
-        _line(b.files["shorts"], f"1080x1920, {b.shorts_seconds:g} s, "
+        line(b.files["shorts"], f"1080x1920, {b.shorts_seconds:g} s, "
               f"{sum(c.ok for c in sc)}/{len(sc)} checks pass"),
-        _line(b.files["thumbnail"], f"1280x720, {b.thumb.bytes / 1024:.0f} KB, beat '{b.thumb.beat}', "
+        line(b.files["thumbnail"], f"1280x720, {b.thumb.bytes / 1024:.0f} KB, beat '{b.thumb.beat}', "
               f"title {b.thumb.font_px} px"),
-        _line(b.files["captions"], f"{b.cues} cues"),
-        _line(b.files["description"], f"title {limits['title_chars']} chars, description "
+        line(b.files["captions"], f"{b.cues} cues"),
+        line(b.files["description"], f"title {limits['title_chars']} chars, description "
               f"{limits['description_bytes']} bytes, tags {limits['tags_chars']} chars, {chapters}"),
-        _line(b.files["metadata"], "videos.insert body, files, chapters, checks"),
+        line(b.files["metadata"], "videos.insert body, files, chapters, checks"),
     ]
 
 

@@ -137,8 +137,8 @@ def authorize(client_secrets: Path | None, token: Path | None = None, *,
             f"error: no OAuth client secrets at {shown}; create an OAuth client of type "
             "'Desktop app' in Google Cloud Console (YouTube Data API v3 enabled), download its "
             "JSON and pass it with --client-secrets PATH")
-    progress("opening the browser for YouTube consent (a URL is printed if none opens)")
     flow = InstalledAppFlow.from_client_secrets_file(str(client_secrets), list(SCOPES))
+    progress("opening the browser for YouTube consent (a URL is printed if none opens)")
     creds = flow.run_local_server(port=0, open_browser=True,
                                   authorization_prompt_message="Authorize the upload at: {url}",
                                   success_message="Authorized; you can close this tab.")
