@@ -108,7 +108,9 @@ class RateLimiting(ExplainerScene):
         axis = self.lane(0, 18, 12.4, -1.4, every=2)
         self.play(Create(axis), run_time=TIMING.normal)
         replay(self, lambda t: self.marks(axis, None, t), 0, 18, 5.0)
-        names = {"burst": "burst", "steady": "steady, 1 per second",
+        steady = [TRACE[i] for i in segment("steady").indices]
+        per_second = (len(steady) - 1) / (steady[-1] - steady[0])
+        names = {"burst": "burst", "steady": f"steady, {per_second:g} per second",
                  "boundary burst": "burst at a window edge"}
         tags = VGroup()
         for seg in STORY.segments:
