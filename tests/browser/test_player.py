@@ -7,6 +7,8 @@ Chromium decodes H.264, so playback is asserted for real (currentTime advancing)
 
 from __future__ import annotations
 
+import json
+import shutil
 from collections.abc import Callable, Iterator
 from pathlib import Path
 
@@ -27,6 +29,7 @@ DESKTOP = {"viewport": {"width": 1440, "height": 900}}
 PHONE = {"viewport": {"width": 390, "height": 844}, "device_scale_factor": 2, "is_mobile": True,
          "has_touch": True}
 BEATS = ["intro", "move", "outro"]
+HOSTILE = """<img src=x onerror="alert(1)"> & </script><script>alert(2)</script>'"""
 TITLES = ["A square appears", "It moves", "Counting to three"]
 
 OpenPage = Callable[..., Page]
@@ -355,6 +358,7 @@ def test_swipes_on_a_phone_and_drags_with_a_mouse(open_page: OpenPage, tmp_path:
     touch_swipe(page, (250, y), (205, y))  # 45 px left: a swipe
     expect_beat(page, 1)
     wait_playing(page, 0.5)
+    assert not page.eval_on_selector(".player", "p => p.matches(':focus-visible')")  # no ring on touch
     page.screenshot(path=tmp_path / "player-phone.png")
     # Nothing is cut off on a phone: every control is inside the 390 px viewport.
     for control in page.locator(".bar button").all():
@@ -457,3 +461,30 @@ def test_player_is_focusable_with_a_visible_focus_ring(open_page: OpenPage) -> N
     assert outline == "solid 3px"
     page.keyboard.press("ArrowRight")
     expect_beat(page, 1)
+
+
+def test_storyboard_text_stays_text_in_the_browser(open_page: OpenPage, demo_media: Path,
+                                                   tmp_path: Path) -> None:
+    media = tmp_path / "media"
+    out = media / "evil" / "tiny"
+    shutil.copytree(demo_media / "demo" / "tiny", out)
+    manifest = json.loads((out / "manifest.json").read_text())
+    manifest.update(topic="evil", title=HOSTILE, summary=HOSTILE,
+                    beats=[dict(b, title=HOSTILE, narration=HOSTILE) for b in manifest["beats"]])
+    (out / "manifest.json").write_text(json.dumps(manifest))
+    build_site(Project(tmp_path, tmp_path, media, length_rules=False), "tiny")
+    page = open_page(url=(media / "site" / "evil" / "index.html").as_uri())
+    page.wait_for_function("window.vxPlayer !== undefined")
+    dialogs: list[str] = []
+    page.on("dialog", lambda d: (dialogs.append(d.message), d.dismiss()))
+    pause_at(page, 1.0)
+    expect(page.locator("[data-role=captions]")).to_have_text(HOSTILE)
+    page.keyboard.press("ArrowRight")
+    expect(page.locator("[data-role=title]")).to_have_text(HOSTILE)
+    expect(page.locator("[data-role=live]")).to_have_text(f"Beat 2 of 3: {HOSTILE}")
+    expect(page.locator(".topic-title")).to_have_text(HOSTILE)
+    assert page.locator("img[src=x]").count() == 0 and page.locator("script:not([src]):not([type])").count() == 0
+    page.goto((media / "site" / "index.html").as_uri())
+    expect(page.locator(".card-title")).to_have_text(HOSTILE)
+    assert page.locator("img[src=x]").count() == 0
+    assert dialogs == []

@@ -333,7 +333,6 @@
       if (e.target.closest && e.target.closest("button, a, .end-card")) return;
       press = { x: e.clientX, y: e.clientY, id: e.pointerId };
       try { frame.setPointerCapture(e.pointerId); } catch (err) { /* pointer already gone */ }
-      root.focus({ preventScroll: true });
     }
 
     function onPointerUp(e) {
