@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import json
 import os
 import re
@@ -19,9 +20,10 @@ import numpy as np
 import pytest
 
 from explainers import captions
-from explainers.project import Project
-from explainers.site.build import environment
-from explainers.site.manifests import SiteError, catalog_order, read_manifest
+from explainers.project import QUALITIES, Project
+from explainers.site.build import environment, web_size
+from explainers.site.clips import encode_web_clip
+from explainers.site.manifests import SiteError, catalog_order, find_manifests, read_manifest
 
 NETWORK = re.compile(r'(?:src|href|action)="(?:[a-z]+:)?//', re.IGNORECASE)  # any URL with a host
 HOSTILE = '<script>alert("x")</script> & </script><img src=x onerror=alert(1)>'
@@ -290,3 +292,29 @@ def test_serve_without_a_site_is_bad_input(tmp_path: Path) -> None:
     proc = explainers(project, "serve", "--port", "0")
     assert proc.returncode == 2
     assert "no site in" in proc.stderr and "explainers site" in proc.stderr
+
+
+def test_a_720p_site_can_come_from_a_1080p_render(demo_media: Path, tmp_path: Path) -> None:
+    media = tmp_path / "media"
+    for folder in ("raft/1080p", "raft/4k", "quorum/720p", "quorum/1080p", "gossip/preview"):
+        (media / folder).mkdir(parents=True)
+        (media / folder / "manifest.json").write_text("{}")
+    project = Project(tmp_path, tmp_path, media, length_rules=False)
+    picked = [str(p.relative_to(media)) for p in find_manifests(project, "720p")]
+    assert picked == ["quorum/720p/manifest.json", "raft/1080p/manifest.json"]  # catalog order
+    assert [str(p.relative_to(media)) for p in find_manifests(project, "1080p")] == [
+        "quorum/1080p/manifest.json", "raft/1080p/manifest.json"]
+    rendered = read_manifest(demo_media / "demo" / "tiny" / "manifest.json")
+    big = dataclasses.replace(rendered, width=1920, height=1080, fps=60)
+    assert web_size(big, QUALITIES["720p"]) == (1280, 720, 30)
+    assert web_size(big, QUALITIES["1080p"]) == (1920, 1080, 60)
+    assert web_size(rendered, QUALITIES["720p"]) == (256, 144, 10)  # never scaled up
+    # The scaling path itself: a smaller, slower clip, still BT.709 and a keyframe a second.
+    out = tmp_path / "small.mp4"
+    encode_web_clip(demo_media / "demo" / "tiny" / "beats" / "02-move.mp4", out, 128, 72, 5)
+    data = ffmpeg.probe(str(out), show_entries="frame=key_frame,pts_time")
+    (video,) = data["streams"]
+    assert (video["width"], video["height"], video["r_frame_rate"]) == (128, 72, "5/1")
+    assert video["color_space"] == "bt709" and video["pix_fmt"] == "yuv420p"
+    keys = [round(float(f["pts_time"]), 2) for f in data["frames"] if f["key_frame"] == 1]
+    assert keys == [0.0, 1.0, 2.0]
