@@ -9,7 +9,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 
 import numpy as np
-from manim import DOWN, LEFT, RIGHT, UP, Circle, Create, FadeIn, Mobject, VGroup
+from manim import DOWN, LEFT, RIGHT, UP, Arrow, Create, FadeIn, GrowArrow, Mobject, VGroup
 
 from explainers.kit.charts import (
     ACCEPTED,
@@ -176,7 +176,7 @@ class RateLimiting(ExplainerScene):
         run = RUNS.bucket
         self.heading("Bursts pass, then r per second")
         axis = self.lane(0, 18, 11.6, -1.95, every=2, x=0.45)
-        base, top = -0.45, 1.25  # where the token curve draws 0 and b
+        base, top = -0.5, 1.0  # where the token curve draws 0 and b
         lift = base - axis.line.get_center()[1]
         ceiling = text(f"b = {LIMITS.capacity:g}", TYPE.small, BLUE)
         ceiling.next_to(axis.point(0, top - axis.line.get_center()[1]), LEFT, buff=0.15)
@@ -184,7 +184,16 @@ class RateLimiting(ExplainerScene):
         zero.next_to(axis.point(0, lift), LEFT, buff=0.15)
         bound = text("accepted in any τ seconds ≤ b + r·τ", TYPE.label, INK)
         bound.move_to([LAYOUT.left + bound.width / 2, 2.05, 0])
-        self.play(Create(axis), FadeIn(ceiling), FadeIn(zero), FadeIn(bound),
+        first = [t for t in run.accepted_times if t <= segment("burst").end]
+        tau = first[-1] - first[0]
+        example = text(f"first burst: {len(first)} in {tau:g} s ≤ {LIMITS.capacity:g} + "
+                       f"{LIMITS.rate:g}·{tau:g} = {LIMITS.capacity + LIMITS.rate * tau:g}",
+                       TYPE.small, MUTED)
+        example.next_to(bound, DOWN, buff=0.15, aligned_edge=LEFT)
+        name = text("tokens", TYPE.small, BLUE)
+        name.next_to(axis.point(0.15, top - axis.line.get_center()[1]), UP, buff=0.12)
+        name.align_to(axis.line, LEFT)
+        self.play(Create(axis), FadeIn(ceiling), FadeIn(zero), FadeIn(bound), FadeIn(name),
                   run_time=TIMING.normal)
 
         def curve(t: float) -> Mobject:
@@ -200,7 +209,7 @@ class RateLimiting(ExplainerScene):
             group = VGroup(*[marks[i] for i in seg.indices])
             note = text(f"{ok} of {len(seg.indices)} pass", TYPE.small, GREEN)
             notes.add(note.next_to(group, side, buff=0.25))
-        self.play(FadeIn(notes), run_time=TIMING.normal)
+        self.play(FadeIn(notes), FadeIn(example), run_time=TIMING.normal)
 
     def beat_fixed_window(self) -> None:
         self.clear_stage()
@@ -211,13 +220,24 @@ class RateLimiting(ExplainerScene):
         rule.move_to([LAYOUT.left + rule.width / 2, 2.05, 0])
         axis = self.lane(12, 18, 12.4, -1.75)
         self.play(Create(axis), FadeIn(rule), run_time=TIMING.normal)
-        windows = VGroup()
-        for start in (12.0, 16.0):
-            count = [s for s in run.steps if start <= s.t < start + W][-1].after.count
-            windows.add(WindowBracket(axis, start, start + W, f"{start:g}–{start + W:g} s: "
-                                      f"{count} / {LIMITS.limit}", BLUE, height=1.1))
-        self.play(FadeIn(windows), run_time=TIMING.normal)
-        self.sweep(axis, run, 12.0, TRACE[-1], 4.0)
+        def windows(t: float) -> VGroup:
+            now = state_at(run, t)
+            bands = VGroup()
+            for start in (12.0, 16.0):
+                if start > t:
+                    count = 0
+                elif t < start + W:
+                    count = now.count
+                else:
+                    count = [s for s in run.steps if start <= s.t < start + W][-1].after.count
+                bands.add(WindowBracket(axis, start, start + W, f"{start:g}–{start + W:g} s: "
+                                        f"{count} / {LIMITS.limit}", BLUE, height=1.1))
+            return bands
+
+        shown = windows(12.0)
+        self.play(FadeIn(shown), run_time=TIMING.normal)
+        self.remove(shown)
+        self.sweep(axis, run, 12.0, TRACE[-1], 4.0, extra=windows)
         end = max(run.accepted_times)
         n = accepted_in(run, end - W, end)
         span = WindowBracket(axis, end - W, end, f"{n} passed within {W:g} s: "
@@ -258,17 +278,27 @@ class RateLimiting(ExplainerScene):
         self.play(Create(axis), run_time=TIMING.normal)
         check = next(c for c in STORY.counter_check.checks if c.accepted and not c.exact_accepts)
         b = next(s for s in run.steps if s.t == check.t).before
-        windows = VGroup(
-            WindowBracket(axis, b.window_start - LIMITS.window, b.window_start,
-                          f"previous window: {b.prev_count}", BLUE, height=1.1),
-            WindowBracket(axis, b.window_start, b.window_start + LIMITS.window,
-                          f"current: {b.curr_count}", VIOLET, height=1.1),
-        )
-        self.play(FadeIn(windows), run_time=TIMING.normal)
-        marks = self.sweep(axis, run, 15.3, check.t, 3.0)
+        W = LIMITS.window
+
+        def windows(t: float) -> VGroup:
+            now = state_at(run, t - 1e-6)  # before any decision at t, as the formula reads
+            start = now.window_start
+            bands = VGroup(WindowBracket(axis, start, start + W, f"current: {now.curr_count}",
+                                         VIOLET, height=1.1))
+            if start > axis.t0:
+                bands.add(WindowBracket(axis, start - W, start,
+                                        f"previous window: {now.prev_count}", BLUE, height=1.1))
+            return bands
+
+        shown = windows(15.3)
+        self.play(FadeIn(shown), run_time=TIMING.normal)
+        self.remove(shown)
+        marks = self.sweep(axis, run, 15.3, check.t, 3.0, extra=windows)
         wrong = marks[-1][-1]
-        ring = Circle(radius=0.24, color=AMBER, stroke_width=5).move_to(wrong)
-        oops = text("wrongly passed", TYPE.small, AMBER).next_to(ring, RIGHT, buff=0.15)
+        tip = wrong.get_top() + UP * 0.08
+        ring = Arrow(tip + UP * 0.45, tip, buff=0, color=AMBER, stroke_width=5,
+                     max_tip_length_to_length_ratio=0.45)
+        oops = text("wrongly passed", TYPE.small, AMBER).next_to(wrong, RIGHT, buff=0.2)
         lines = VGroup(
             text("estimate = prev × (1 − f) + curr", TYPE.label, INK),
             text(f"= {b.prev_count} × {1 - b.fraction:g} + {b.curr_count} = {b.estimate:.2f}"
@@ -277,7 +307,7 @@ class RateLimiting(ExplainerScene):
                  TYPE.label, RED),
         ).arrange(DOWN, aligned_edge=LEFT, buff=0.22)
         lines.move_to([LAYOUT.left + lines.width / 2, 1.35, 0])
-        self.play(Create(ring), FadeIn(oops), FadeIn(lines[0]), run_time=TIMING.normal)
+        self.play(GrowArrow(ring), FadeIn(oops), FadeIn(lines[0]), run_time=TIMING.normal)
         self.play(FadeIn(lines[1]), run_time=TIMING.normal)
         self.play(FadeIn(lines[2]), run_time=TIMING.normal)
         report = STORY.counter_check
