@@ -174,7 +174,10 @@ def test_thumbnail_refusal_is_a_warning_and_a_rerun_finishes_the_job(bundle: Pat
 
 
 def test_forced_private_is_reported(bundle: Path) -> None:
-    _, warnings, _, _, _ = run(bundle, [INIT, DONE, THUMB_OK, CAPTION_OK], privacy="public")
+    record, warnings, sent, _, _ = run(bundle, [INIT, DONE, THUMB_OK, CAPTION_OK], privacy="public")
+    assert json.loads(sent[0][2])["status"]["privacyStatus"] == "public"
+    assert "notifySubscribers=true" in sent[0][0]
+    assert record.privacy == "private"  # what YouTube actually set
     assert any("unverified API projects stay private" in w for w in warnings)
 
 

@@ -44,7 +44,7 @@ def ink(frame: Path) -> float:
     with Image.open(frame) as im:
         small = im.convert("RGB").resize((160, 90), Image.Resampling.BOX)
     bg = typeset.rgba(theme.BG)[:3]
-    rows = range(10, 76)  # skip the title/indicator row and the bottom caption band
+    rows = range(16, 76)  # below LAYOUT.content_top (17.5 %), above the caption band (85 %)
     pixels = small.load()
     count = sum(
         1 for y in rows for x in range(160)

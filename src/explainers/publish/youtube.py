@@ -274,10 +274,10 @@ def upload_bundle(youtube: Any, folder: Path, *, privacy: str = "private",
             media_body=MediaFileUpload(str(video), mimetype="video/mp4", chunksize=-1,
                                        resumable=True))
         response = resumable_upload(request, sleep=sleep, jitter=jitter, progress=progress)
-        record = Record(response["id"], digest, privacy)
+        uploaded_status = response.get("status", {}).get("privacyStatus")
+        record = Record(response["id"], digest, uploaded_status or privacy)
         write_record(folder, record)
         progress(f"uploaded: {record.url}")
-        uploaded_status = response.get("status", {}).get("privacyStatus")
         if uploaded_status and uploaded_status != privacy:
             warnings.append(f"YouTube set the video {uploaded_status}: uploads from unverified API "
                             "projects stay private until the project passes Google's audit")
