@@ -18,6 +18,7 @@ from manim import (
     FadeIn,
     MarkupText,
     Mobject,
+    Transform,
     TransformFromCopy,
     VGroup,
 )
@@ -153,8 +154,7 @@ class Attention(ExplainerScene):
         scaled = LabelledMatrix(ATT.scaled[0], rows=TOKENS, cols=TOKENS, heat=HEAT)
         scaled.move_to(raw)
         self.play(FadeIn(side[1]), run_time=TIMING.normal)
-        self.remove(raw)
-        self.play(FadeIn(scaled), FadeIn(side[2:]), run_time=TIMING.normal)
+        self.play(Transform(raw, scaled), FadeIn(side[2:]), run_time=TIMING.normal)
         self.bring_to_front(box)
 
     def beat_softmax(self) -> None:
@@ -166,7 +166,9 @@ class Attention(ExplainerScene):
         sums.next_to(W.grid(), RIGHT, buff=0.3)
         total = text("Σ row", TYPE.small, MUTED).next_to(sums, UP, buff=0.14)
         total.align_to(W.col_labels, DOWN)
-        self.play(FadeIn(W), run_time=TIMING.normal)
+        scores = LabelledMatrix(ATT.scaled[0], rows=TOKENS, cols=TOKENS, heat=HEAT).move_to(W)
+        self.play(FadeIn(scores), run_time=TIMING.normal)
+        self.play(Transform(scores, W), run_time=TIMING.normal)
         self.play(FadeIn(sums), FadeIn(total), run_time=TIMING.normal)
         j = TOKENS.index(ATT.top_attended(WORD, 0))
         self.play(Create(W.highlight_row(ROW)), Create(W.highlight_cell(ROW, j, GREEN)),
@@ -218,7 +220,10 @@ class Attention(ExplainerScene):
         W = LabelledMatrix(CAUSAL.weights[0], rows=TOKENS, cols=TOKENS, heat=HEAT,
                            heat_range=(0, 1), mask=future)
         W.move_to([0, -0.45, 0]).align_to([LAYOUT.left + 0.9, 0, 0], LEFT)
-        self.play(FadeIn(W), run_time=TIMING.normal)
+        open_ = LabelledMatrix(ATT.weights[0], rows=TOKENS, cols=TOKENS, heat=HEAT,
+                               heat_range=(0, 1)).move_to(W)
+        self.play(FadeIn(open_), run_time=TIMING.normal)
+        self.play(Transform(open_, W), run_time=TIMING.normal)
         seen = [t for t, hidden in zip(TOKENS, future[ROW]) if not hidden]
         x = W.grid().get_right()[0] + 0.6
         side = self.note([
