@@ -10,7 +10,7 @@ import math
 from collections.abc import Callable, Sequence
 
 import numpy as np
-from manim import DOWN, LEFT, UP, Rectangle, RoundedRectangle, VGroup, interpolate_color
+from manim import DOWN, LEFT, UP, ManimColor, Rectangle, RoundedRectangle, VGroup, interpolate_color
 
 from explainers.kit.text import text
 from explainers.kit.theme import AMBER, BLUE, INK, LINE, MUTED, PANEL, TYPE
@@ -53,7 +53,7 @@ class LabelledMatrix(VGroup):
                 fill = PANEL
                 if heat and not masked and math.isfinite(v):
                     k = 0.0 if hi <= lo else min(max((v - lo) / (hi - lo), 0.0), 1.0)
-                    fill = interpolate_color(PANEL, heat, 0.85 * k)
+                    fill = interpolate_color(ManimColor(PANEL), ManimColor(heat), 0.85 * k)
                 box.set_fill(fill, opacity=1.0)
                 box.move_to([j * w, -i * h, 0])
                 number = text(fmt(v), px, MUTED if masked else ink, mono=True)
