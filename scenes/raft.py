@@ -23,6 +23,7 @@ from manim import (
     LaggedStart,
     Mobject,
     Rectangle,
+    Succession,
     VGroup,
     linear,
 )
@@ -31,7 +32,7 @@ from explainers.kit.callout import Legend
 from explainers.kit.gauges import CountdownBars, Tally
 from explainers.kit.log import LogTable
 from explainers.kit.messages import Message, Verdict, endpoints, hop, send
-from explainers.kit.nodes import CANDIDATE, FOLLOWER, LEADER, ServerNode, edge, timer_arc
+from explainers.kit.nodes import CANDIDATE, FOLLOWER, LEADER, ServerNode, TimerBadge, edge
 from explainers.kit.stage import ring_positions
 from explainers.kit.text import text
 from explainers.kit.theme import AMBER, BLUE, GREEN, INK, LAYOUT, LINE, MUTED, RED, TIMING, TYPE
@@ -301,12 +302,14 @@ class Raft(ExplainerScene):
         return [FadeOut(old), FadeIn(self.edges)]
 
     def fly(self, msgs: list[tuple[int, int, str]], stop: float = 1.0,
-            run_time: float = TIMING.message, lost: set[int] = frozenset()) -> list[Message]:
-        """Send pills (src, dst, label) at once; those to a server in `lost` die half way."""
+            run_time: float = TIMING.message, lost: set[int] = frozenset(),
+            vanish: bool = False) -> list[Message]:
+        """Send pills (src, dst, label) at once; those to a server in `lost` die half way;
+        `vanish` fades them out on arrival (replies converging on one server)."""
         pills, trips = [], []
         for src, dst, label in msgs:
             pill, trip = send(self.nodes[src], self.nodes[dst], label, run_time=run_time,
-                              stop=0.5 if dst in lost else stop)
+                              stop=0.5 if dst in lost else stop, vanish=vanish)
             pills.append(pill)
             trips.append(trip)
         self.play(*trips)
@@ -357,16 +360,14 @@ class Raft(ExplainerScene):
     def note(self, name: str, ok: bool | None, words: str) -> list[Animation]:
         """Replace the note at the right end of one log-table row (a verdict, or muted words)."""
         assert self.table is not None
-        anims: list[Animation] = []
-        if name in self.notes:
-            anims.append(FadeOut(self.notes.pop(name)))
-        if words:
-            strip = self.table.rows[name]
-            new = text(words, TYPE.small, MUTED) if ok is None else Verdict(ok, words)
-            new.next_to(strip, RIGHT, buff=0.3)
-            self.notes[name] = new
-            anims.append(FadeIn(new))
-        return anims
+        old = self.notes.pop(name, None)
+        if not words:
+            return [FadeOut(old)] if old else []
+        new = text(words, TYPE.small, MUTED) if ok is None else Verdict(ok, words)
+        new.next_to(self.table.rows[name], RIGHT, buff=0.3)
+        self.notes[name] = new
+        # one after the other: two notes crossfading in one place read as a smudge
+        return [Succession(FadeOut(old), FadeIn(new))] if old else [FadeIn(new)]
 
     def clear_notes(self) -> list[Animation]:
         anims = [FadeOut(n) for n in self.notes.values()]
@@ -481,8 +482,7 @@ class Raft(ExplainerScene):
         became = text(f"S{cand}: candidate for term {me.term}, votes for itself", TYPE.small, AMBER)
         became.next_to(panel, DOWN, buff=0.5).align_to(panel, LEFT)
         self.play(self.nodes[cand].to_state(role=CANDIDATE, term=me.term, timer=None),
-                  FadeIn(first), bars.values[me.name].animate.set_color(AMBER), FadeIn(became),
-                  run_time=TIMING.normal)
+                  FadeIn(first), bars.flag(me.name), FadeIn(became), run_time=TIMING.normal)
         self.panel.add(first, became)
         peers = [m.dst for m in e.requests]
         self.play(*self.star(cand, peers), run_time=TIMING.fast)
@@ -519,7 +519,7 @@ class Raft(ExplainerScene):
         beats = [m for m in hb.of_kind("AppendEntries") if m.src == leader]
         assert all(m.get("entries") == () for m in beats)
         legend = Legend([(Message(), "heartbeat: AppendEntries, no entries"),
-                         (timer_arc(0.9), "follower's timer restarts")])
+                         (TimerBadge(0.9), "election timer restarts")])
         legend.next_to(self.panel, DOWN, buff=0.45).align_to(self.panel, LEFT)
         pills = self.fly([(leader, m.dst, "") for m in beats])  # type: ignore[misc]
         self.play(*[FadeOut(p) for p in pills], *self.restyle(hb, timers_at=hb.time_ms),
@@ -578,7 +578,7 @@ class Raft(ExplainerScene):
     def acks(self, r: Replication, tally: Tally | None = None) -> None:
         """The followers' replies fly back; a tally (if any) counts the copies held."""
         replies = r.store.of_kind("AppendEntriesReply")
-        pills = self.fly([(m.src, m.dst, "ok") for m in replies], run_time=0.7)
+        pills = self.fly([(m.src, m.dst, "ok") for m in replies], run_time=0.7, vanish=True)
         self.play(*[FadeOut(p) for p in pills],
                   *([tally.count_to(len(r.holders()))] if tally else []), run_time=0.5)
 
@@ -639,7 +639,7 @@ class Raft(ExplainerScene):
         tally = Tally(f"votes for S{e.candidate}", STORY.n, STORY.majority, 1, compact=True)
         self.under_table(compare, tally)
         self.play(FadeIn(compare), run_time=TIMING.fast)
-        pills = self.fly([(m.src, m.dst, "no") for m in e.replies()], run_time=0.7)
+        pills = self.fly([(m.src, m.dst, "no") for m in e.replies()], run_time=0.7, vanish=True)
         self.play(*[FadeOut(p) for p in pills], FadeIn(tally), run_time=TIMING.fast)
 
     def beat_reelect(self) -> None:
@@ -650,7 +650,7 @@ class Raft(ExplainerScene):
         self.under_table(tally)
         self.election_round(e, prior)
         self.play(FadeIn(tally), run_time=TIMING.fast)
-        pills = self.fly([(m.src, m.dst, "yes") for m in e.replies()], run_time=0.7)
+        pills = self.fly([(m.src, m.dst, "yes") for m in e.replies()], run_time=0.7, vanish=True)
         leader = e.counted.server(e.candidate)
         self.play(*[FadeOut(p) for p in pills], tally.count_to(e.votes),
                   *self.restyle(e.counted, timers_at=None), *self.down_notes(e.counted),

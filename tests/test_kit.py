@@ -134,16 +134,27 @@ def test_to_state_animates_role_term_and_timer_and_keeps_attributes_in_step() ->
     finish(anim)
     assert same(node.body.get_stroke_color(), GREEN)
     assert node.crown.get_fill_opacity() > 0
-    assert node.timer.get_stroke_opacity() == 0
+    assert node.timer.face.get_stroke_opacity() == 0 and node.timer_fraction is None
     readable(node)
 
 
-def test_timer_arc_shrinks_with_the_time_left() -> None:
-    node = ServerNode("S1")
+def test_timer_badge_is_a_pie_of_the_time_left_clear_of_the_rings() -> None:
+    node = ServerNode("S1", CANDIDATE, 1)
     finish(timer_sweep(node, 1.0, 0.25))
-    full = ServerNode("S1").set_timer(1.0)
-    assert node.timer.get_stroke_opacity() > 0
-    assert node.timer.get_arc_length() == pytest.approx(full.timer.get_arc_length() * 0.25, rel=0.05)
+    badge = node.timer
+    assert node.timer_fraction == 0.25 and badge.fraction == pytest.approx(0.25)
+    assert badge.face.get_stroke_opacity() > 0 and badge.pie.get_fill_opacity() > 0
+    full = ServerNode("S1").set_timer(1.0).timer.pie
+    assert badge.pie.width < full.width  # a quarter pie is narrower than the whole disc
+    # a badge, not a ring: it sits outside the circle's box, off the centre lines
+    assert badge.get_center()[0] > node.body.get_right()[0] - badge.width
+    assert badge.get_center()[1] > node.body.get_top()[1] - badge.height
+    finish(node.to_state(timer=None))
+    assert badge.face.get_stroke_opacity() == 0
+    finish(node.to_state(timer=0.5))
+    assert badge.face.get_stroke_opacity() == 1 and badge.fraction == pytest.approx(0.5)
+    finish(node.to_state(alive=False))
+    assert badge.face.get_stroke_opacity() == 0  # a crashed server shows its red badge instead
 
 
 def test_node_ring_and_edges_join_rims_not_centres() -> None:
@@ -250,7 +261,9 @@ def test_countdown_bars_share_one_scale_and_the_shortest_runs_out_first() -> Non
     assert widths["S3"] == pytest.approx(3.0) and widths["S2"] / widths["S1"] == pytest.approx(201 / 244)
     for anim in bars.run_to(201):
         finish(anim)
-    assert bars.bars["S2"].width < 0.01 and same(bars.bars["S2"].get_fill_color(), AMBER)
+    assert bars.bars["S2"].width < 0.01
+    finish(bars.flag("S2"))
+    assert same(bars.values["S2"].get_fill_color(), AMBER)
     assert bars.bars["S1"].width == pytest.approx(43 * bars.scale, rel=0.02)
     assert same(bars.bars["S1"].get_fill_color(), MUTED)
     readable(bars)

@@ -13,7 +13,8 @@ _LAZY = {
 
 # The Raft kit (servers, messages, logs, timelines, counters, callouts), also lazy.
 _RAFT_KIT = {
-    "nodes": ("ServerNode", "edge", "node_ring", "timer_sweep", "crown", "cross", "ROLE_COLOR"),
+    "nodes": ("ServerNode", "TimerBadge", "edge", "node_ring", "timer_sweep", "crown", "cross",
+              "ROLE_COLOR"),
     "messages": ("Message", "Verdict", "send", "hop", "travel_time", "check"),
     "log": ("LogCell", "LogStrip", "LogTable"),
     "timeline": ("Timeline",),
@@ -25,7 +26,7 @@ _RAFT_KIT = {
 _LAZY.update({name: module for module, names in _RAFT_KIT.items() for name in names})
 
 __all__ = ["LAYOUT", "TIMING", "TYPE", "font_size"]
-__all__ += sorted(n for names in _RAFT_KIT.values() for n in names)
+__all__ += [n for names in _RAFT_KIT.values() for n in names]
 __all__ += ["LabelledMatrix", "LevelGauge", "RequestTicks", "TimeAxis", "VectorCells",
             "WindowBracket", "replay"]
 

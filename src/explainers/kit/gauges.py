@@ -120,12 +120,17 @@ class CountdownBars(VGroup):
         self.add(self.rows)
 
     def run_to(self, elapsed: float) -> list[Animation]:
-        """Animations of every bar to `elapsed` time passed (linear, all at one speed)."""
+        """Animations of every bar to `elapsed` time passed (linear, all at one speed); `flag`
+        then marks the ones that ran out."""
         anims: list[Animation] = []
         for name, bar in self.bars.items():
             left = max(0.0, self.totals[name] - elapsed)
             target = Rectangle(width=max(left * self.scale, 1e-3), height=bar.height,
-                               stroke_width=0, fill_color=self.out_color if left == 0 else self.color,
+                               stroke_width=0, fill_color=self.color,
                                fill_opacity=1).align_to(bar, LEFT).match_y(bar)
             anims.append(Transform(bar, target, rate_func=linear))
         return anims
+
+    def flag(self, name: str) -> Animation:
+        """Mark one timer as run out: its value turns the out colour."""
+        return self.values[name].animate.set_color(self.out_color).build()

@@ -6,11 +6,10 @@ import numpy as np
 from manim import (
     RIGHT,
     Animation,
-    FadeIn,
     Line,
     Mobject,
     RoundedRectangle,
-    Succession,
+    UpdateFromAlphaFunc,
     VGroup,
     linear,
     rate_functions,
@@ -22,6 +21,7 @@ from explainers.kit.theme import BG, GREEN, RED, TYPE, VIOLET
 
 MESSAGE_SPEED = 4.0  # Manim units per second: a pill crosses a 3-unit edge in ~0.75 s
 MESSAGE_TIME = (0.5, 1.2)  # shortest and longest travel, seconds
+FADE = 0.15  # share of a trip spent fading in (and out, for a vanishing pill)
 
 
 class Message(VGroup):
@@ -36,7 +36,14 @@ class Message(VGroup):
         self.pill = RoundedRectangle(width=w, height=h, corner_radius=h * 0.45, stroke_width=0,
                                      fill_color=color, fill_opacity=1)
         self.label.move_to(self.pill)
+        self.labelled = bool(label)
         self.add(self.pill, self.label)
+
+    def show(self, opacity: float) -> Message:
+        """Fade the pill (and its label, if it has one) to `opacity`."""
+        self.pill.set_fill(opacity=opacity)
+        self.label.set_opacity(opacity if self.labelled else 0)
+        return self
 
 
 def travel_time(a: np.ndarray, b: np.ndarray) -> float:
@@ -52,16 +59,24 @@ def endpoints(src: ServerNode, dst: ServerNode, msg: Mobject) -> tuple[np.ndarra
 
 
 def send(src: ServerNode, dst: ServerNode, label: str = "", *, run_time: float | None = None,
-         stop: float = 1.0) -> tuple[Message, Animation]:
-    """A new pill and its trip from src to dst (`stop` < 1 halts part way, e.g. a lost message)."""
+         stop: float = 1.0, vanish: bool = False) -> tuple[Message, Animation]:
+    """A new pill and its trip from src to dst: it fades in as it leaves (so pills leaving one
+    node together do not pile up), `stop` < 1 halts it part way (e.g. a lost message), and
+    `vanish` fades it out as it arrives (replies converging on one node)."""
     msg = Message(label)
     a, b = endpoints(src, dst, msg)
     end = a + (b - a) * stop
-    msg.move_to(a)
+    msg.move_to(a).show(0.0)
     rt = run_time if run_time is not None else travel_time(a, end)
-    trip = Succession(FadeIn(msg, run_time=0.15),
-                      msg.animate(rate_func=rate_functions.ease_in_out_sine, run_time=rt).move_to(end))
-    return msg, trip
+
+    def fly(m: Message, alpha: float) -> None:
+        m.move_to(a + (end - a) * rate_functions.ease_in_out_sine(alpha))
+        seen = min(1.0, alpha / FADE)
+        if vanish:
+            seen = min(seen, (1.0 - alpha) / FADE)
+        m.show(seen)
+
+    return msg, UpdateFromAlphaFunc(msg, fly, run_time=rt, introducer=True)
 
 
 def path_of(src: ServerNode, dst: ServerNode) -> Line:

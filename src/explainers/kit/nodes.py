@@ -10,13 +10,14 @@ from manim import (
     TAU,
     UP,
     Animation,
-    Arc,
+    AnimationGroup,
     Circle,
     DashedVMobject,
     Line,
     ManimColor,
-    MoveToTarget,
     Polygon,
+    Sector,
+    Transform,
     VGroup,
     VMobject,
     interpolate_color,
@@ -32,8 +33,10 @@ ROLE_COLOR = {FOLLOWER: BLUE, CANDIDATE: AMBER, LEADER: GREEN}
 # rings and a crown; a crashed server is grey and dashed with a red cross.
 ROLE_RINGS = {FOLLOWER: 1, CANDIDATE: 2, LEADER: 2}
 NODE_RADIUS = 0.58
-# The election timer: a thin arc in a quiet grey, well outside the rings so it never reads as one.
-TIMER_GAP, TIMER_WIDTH, TIMER_COLOR = 0.3, 4, "#5A626D"
+# The election timer: a small clock badge (a pie of the time left) on the node's upper right,
+# where a crashed server wears its red badge instead. A ring around the node was tried first:
+# a nearly full timer ring read as the candidate's second ring.
+TIMER_R, TIMER_COLOR = 0.22, MUTED
 
 
 def tint(color: str, amount: float = 0.16) -> str:
@@ -63,8 +66,67 @@ def cross(size: float, color: str = RED, width: float = 8) -> VGroup:
         color, width=width)
 
 
+class TimerBadge(VGroup):
+    """A clock badge: a grey pie of the election timeout still to run, in a thin ring."""
+
+    def __init__(self, fraction: float = 1.0, radius: float = TIMER_R) -> None:
+        super().__init__()
+        self.radius = radius
+        self.face = Circle(radius=radius, stroke_color=TIMER_COLOR, stroke_width=3,
+                           fill_color=BG, fill_opacity=1)
+        self.pie = Sector(radius=radius * 0.78, angle=-TAU, start_angle=math.pi / 2,
+                          stroke_width=0, fill_color=TIMER_COLOR, fill_opacity=1)
+        self.add(self.face, self.pie)
+        self.fraction = 1.0
+        self.set_fraction(fraction)
+
+    def set_fraction(self, fraction: float) -> TimerBadge:
+        """Show `fraction` (0..1) of the time left as the pie, clockwise from twelve o'clock."""
+        return self.paint(fraction, self.face.get_stroke_opacity())
+
+    def show(self, visible: bool) -> TimerBadge:
+        """Show or hide the whole badge (keeping its fraction)."""
+        return self.paint(self.fraction, 1.0 if visible else 0.0)
+
+    def paint(self, fraction: float, opacity: float) -> TimerBadge:
+        """Draw `fraction` of the time left at `opacity` (0 hides the badge)."""
+        self.fraction = f = max(0.0, min(1.0, fraction))
+        pie = Sector(radius=self.radius * 0.78, angle=-TAU * max(f, 1e-3), start_angle=math.pi / 2,
+                     stroke_width=0, fill_color=TIMER_COLOR, fill_opacity=1)
+        self.pie.become(pie.move_arc_center_to(self.face.get_center()))
+        self.pie.set_fill(opacity=opacity if f > 0 else 0)
+        self.face.set_stroke(opacity=opacity).set_fill(opacity=opacity)
+        return self
+
+
+class TimerTo(Animation):
+    """The timer badge running (linearly, as time does) to `end`; None fades it out (or from
+    None, in)."""
+
+    def __init__(self, node: ServerNode, end: float | None, **kwargs: object) -> None:
+        self.node, self.end = node, end
+        self.start = node.timer_fraction
+        kwargs.setdefault("rate_func", linear)
+        super().__init__(node.timer, **kwargs)  # type: ignore[arg-type]
+        node.timer_fraction = end
+
+    def interpolate_mobject(self, alpha: float) -> None:
+        if self.start is None and self.end is None:
+            return
+        a = self.rate_func(alpha)
+        badge: TimerBadge = self.mobject  # type: ignore[assignment]
+        if self.start is None:
+            badge.paint(self.end, a)  # type: ignore[arg-type]
+        elif self.end is None:
+            badge.paint(self.start, 1 - a)
+        else:
+            badge.paint(self.start + (self.end - self.start) * a, 1.0)
+        if not self.node.alive:
+            badge.paint(badge.fraction, 0.0)
+
+
 class ServerNode(VGroup):
-    """A server: ring(s) by role, name, term label, optional election-timer arc, crashed look."""
+    """A server: ring(s) by role, name, term label, election-timer badge, crashed look."""
 
     def __init__(self, name: str, role: str = FOLLOWER, term: int | None = 0, *,
                  alive: bool = True, radius: float = NODE_RADIUS) -> None:
@@ -82,10 +144,10 @@ class ServerNode(VGroup):
             self.name_label.set_opacity(0)
         self.term_label = text("t0", TYPE.small, MUTED, mono=True)
         self.dashes = DashedVMobject(Circle(radius=radius), num_dashes=16).set_stroke(GREY, 6)
-        self.timer = Arc(radius=radius + TIMER_GAP, start_angle=math.pi / 2, angle=-TAU,
-                         stroke_width=TIMER_WIDTH, color=TIMER_COLOR)
-        self.add(self.timer, self.outer, self.body, self.dashes, self.name_label, self.term_label,
-                 self.crown, self.x_mark)
+        self.timer = TimerBadge().move_to(self.x_mark)
+        self.look = VGroup(self.outer, self.body, self.dashes, self.name_label, self.term_label,
+                           self.crown, self.x_mark)
+        self.add(self.look, self.timer)
         self.set_state(role=role, term=term, alive=alive)
         self.set_timer(None)
 
@@ -118,7 +180,7 @@ class ServerNode(VGroup):
         label = "" if self.term is None else f"t{self.term}"
         new = text(label or "t0", TYPE.small, MUTED, mono=True)
         new.set_opacity(1 if label else 0)
-        self.term_label = swap_text(self, self.term_label, new)
+        self.term_label = swap_text(self.look, self.term_label, new)
         self._place_labels(center)
         return self
 
@@ -134,35 +196,35 @@ class ServerNode(VGroup):
             self.term_label.move_to(center + DOWN * (total / 2 - self.term_label.height / 2))
 
     def set_timer(self, fraction: float | None) -> ServerNode:
-        """Show the election timer as an arc: `fraction` of the timeout left (None hides it)."""
+        """Show the election timer badge with `fraction` of the timeout left (None hides it)."""
         self.timer_fraction = fraction
-        center = self.body.get_center()
-        f = 1e-3 if not fraction else max(1e-3, min(1.0, fraction))
-        arc = Arc(radius=self.radius + TIMER_GAP, start_angle=math.pi / 2, angle=-TAU * f,
-                  stroke_width=TIMER_WIDTH, color=TIMER_COLOR).shift(center)
-        self.timer.become(arc)
-        self.timer.set_stroke(opacity=0 if fraction is None or not self.alive else 1)
+        if fraction is not None:
+            self.timer.set_fraction(fraction)
+        self.timer.show(fraction is not None and self.alive)
         return self
 
     # -- animations ------------------------------------------------------------------------
     def to_state(self, role: str | None = None, term: int | None | bool = False,
                  alive: bool | None = None, timer: float | None | bool = False) -> Animation:
-        """Animate a change of role, term, life or timer (one smooth restyle)."""
-        self.generate_target()
-        self.target.set_state(role=role, term=term, alive=alive)
+        """Animate a change of role, term or life (one smooth restyle) and of the timer (linear)."""
+        target = self.copy()
+        target.set_state(role=role, term=term, alive=alive)
+        self.role, self.term, self.alive = target.role, target.term, target.alive
+        anims: list[Animation] = [Transform(self.look, target.look)]
         if timer is not False:
-            self.target.set_timer(timer)  # type: ignore[arg-type]
-        self._adopt(self.target)
-        return MoveToTarget(self)
+            anims.append(TimerTo(self, timer))  # type: ignore[arg-type]
+        elif not self.alive and self.timer_fraction is not None:
+            anims.append(TimerTo(self, None))
+        return AnimationGroup(*anims)
 
-    def _adopt(self, other: ServerNode) -> None:
-        """Take the target's state attributes (MoveToTarget moves points, not attributes)."""
-        self.role, self.term, self.alive = other.role, other.term, other.alive
-        self.timer_fraction = other.timer_fraction
+    def crown_side(self, direction: np.ndarray) -> ServerNode:
+        """Put the leader's crown on one side (UP, LEFT, RIGHT, DOWN), e.g. away from edges."""
+        self.crown.next_to(self.outer, direction, buff=0.06)
+        return self
 
     @property
     def center(self) -> np.ndarray:
-        """The centre of the circle (the group's box also holds the crown and timer)."""
+        """The centre of the circle (the group's box also holds the crown and badges)."""
         return self.body.get_center()
 
     def at(self, point: np.ndarray | tuple[float, float, float]) -> ServerNode:
@@ -177,19 +239,10 @@ class ServerNode(VGroup):
         return c if n == 0 else c + d / n * (self.radius + extra)
 
 
-def timer_arc(fraction: float = 0.7, radius: float = 0.25) -> Arc:
-    """The timer's look on its own (for legends)."""
-    return Arc(radius=radius, start_angle=math.pi / 2, angle=-TAU * fraction,
-               stroke_width=TIMER_WIDTH, color=TIMER_COLOR)
-
-
 def timer_sweep(node: ServerNode, start: float, end: float) -> Animation:
     """The election timer running down from `start` to `end` (fractions of the timeout), linearly."""
     node.set_timer(start)
-    node.generate_target()
-    node.target.set_timer(end)
-    node.timer_fraction = end
-    return MoveToTarget(node, rate_func=linear)
+    return TimerTo(node, end)
 
 
 def node_ring(names: list[str], positions: list[np.ndarray], **kw: object) -> VGroup:
