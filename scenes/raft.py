@@ -182,6 +182,15 @@ class Replication:
         return self.commit.server(self.leader).commit_index
 
 
+def commit_words(r: Replication, majority: int) -> str:
+    """Why the leader may commit: the entry is of its current term and on a majority."""
+    index, term, _ = r.entry
+    current = r.commit.server(r.leader).term
+    if term != current or len(r.holders()) < majority:
+        return f"index {index} is not committed yet"
+    return f"current term {term}, on a majority: committed at index {index}"
+
+
 def replications(st: RaftStory) -> list[Replication]:
     """Every replicated command, in order."""
     return [Replication(a, next_step(st, a), next_step(st, a, 2)) for a in steps_starting(st, "append-")]
@@ -272,6 +281,10 @@ class Raft(ExplainerScene):
         self.panel = VGroup()  # what the right-hand panel shows now
         self.edges = VGroup()
         self.notes: dict[str, Mobject] = {}
+
+    def hold(self, seconds: float = TIMING.hold) -> None:
+        """Let a finished step sit before the next change, so the eye (and the caption) catch up."""
+        self.wait(seconds)
 
     def node_group(self) -> VGroup:
         return VGroup(*self.nodes.values())
@@ -396,6 +409,7 @@ class Raft(ExplainerScene):
         agreed = leader.log[: leader.commit_index]
         self.play(LaggedStart(*[FadeIn(n) for n in self.nodes.values()], lag_ratio=0.15),
                   run_time=1.2)
+        self.hold(0.6)
         self.table = self.make_table(STORY.step("start"))
         self.play(FadeIn(self.table), run_time=TIMING.fast)
         for index, term, command in agreed:
@@ -405,12 +419,14 @@ class Raft(ExplainerScene):
                       run_time=1.0)
             for row, cell in zip(self.table.rows.values(), cells):
                 row.take(cell)
+            self.hold(0.5)
         same = text("same commands, same order, on every server", TYPE.small, INK)
         same.next_to(self.table, DOWN, buff=0.3).align_to(self.table.names, LEFT)
         self.play(FadeIn(same), run_time=TIMING.fast)
         self.wait(1.0)
         down = [FIRST, STALE][: STORY.n - STORY.majority]
         self.play(*[self.nodes[i].to_state(alive=False) for i in down], run_time=TIMING.normal)
+        self.hold(0.8)
         tally = Tally("servers up", STORY.n, STORY.majority, STORY.n - len(down), compact=True)
         tally.next_to(same, DOWN, buff=0.3).align_to(same, LEFT)
         self.play(FadeIn(tally), run_time=TIMING.fast)
@@ -431,15 +447,22 @@ class Raft(ExplainerScene):
         self.play(LaggedStart(*[FadeIn(VGroup(e, n)) for e, n in zip(exemplars, names)],
                               lag_ratio=0.3), run_time=1.5)
         for arrow, word in zip(arrows, words):
-            self.play(FadeIn(VGroup(arrow, word)), run_time=TIMING.fast)
+            self.hold(0.6)
+            self.play(FadeIn(VGroup(arrow, word)), run_time=TIMING.normal)
         back = text("any server that sees a higher term becomes a follower", TYPE.small, MUTED)
         back.next_to(names, DOWN, buff=0.3)
-        self.play(FadeIn(back), run_time=TIMING.fast)
-        self.wait(0.5)
-        self.play(FadeIn(self.term_timeline()), run_time=TIMING.normal)
+        self.play(FadeIn(back), run_time=TIMING.normal)
+        self.hold()
+        timeline, key = self.term_timeline()
+        spans = [m for m in timeline.spans] + [m for m in timeline.marks]
+        self.play(FadeIn(VGroup(timeline.axis, timeline.axis_label, timeline.brackets)),
+                  run_time=TIMING.normal)
+        self.play(LaggedStart(*[FadeIn(m) for m in spans], lag_ratio=0.25), run_time=2.0)
+        self.play(FadeIn(key), run_time=TIMING.fast)
 
-    def term_timeline(self) -> VGroup:
-        """Terms of the story on a time axis: electing (amber), led (green), leaderless (grey)."""
+    def term_timeline(self) -> tuple[Timeline, Legend]:
+        """Terms of the story on a time axis: electing (amber), led (green), leaderless (grey),
+        and the key to the colours."""
         spans = term_spans(STORY)
         end = spans[-1].end + (spans[-1].end - spans[-1].start) * 0.2
         tl = Timeline(0, end, width=LAYOUT.right - LAYOUT.left - 0.2, axis_label="time")
@@ -462,7 +485,7 @@ class Raft(ExplainerScene):
         group = VGroup(tl, key).arrange(DOWN, buff=0.35)
         key.align_to(tl, RIGHT)
         group.move_to([0, -1.6, 0])
-        return group
+        return tl, key
 
     def beat_timeout(self) -> None:
         self.clear_stage()
@@ -474,9 +497,10 @@ class Raft(ExplainerScene):
         title = text(f"election timeouts, random {lo}–{hi} ms", TYPE.small, MUTED)
         panel = panel_top(VGroup(title, bars).arrange(DOWN, aligned_edge=LEFT, buff=0.3), 0.4)
         self.play(FadeIn(self.node_group()), *self.swap_panel(panel), run_time=TIMING.normal)
+        self.hold()
         now = e.timeout.time_ms
         self.play(*[self.nodes[v.id].to_state(timer=timer_left(v, now)) for v in start.servers],
-                  *bars.run_to(now), run_time=3.0, rate_func=linear)
+                  *bars.run_to(now), run_time=4.0, rate_func=linear)
         cand, me = e.candidate, e.timeout.server(e.candidate)
         first = text("← first", TYPE.small, AMBER).next_to(bars.values[me.name], RIGHT, buff=0.25)
         became = text(f"S{cand}: candidate for term {me.term}, votes for itself", TYPE.small, AMBER)
@@ -484,9 +508,12 @@ class Raft(ExplainerScene):
         self.play(self.nodes[cand].to_state(role=CANDIDATE, term=me.term, timer=None),
                   FadeIn(first), bars.flag(me.name), FadeIn(became), run_time=TIMING.normal)
         self.panel.add(first, became)
+        self.hold()
         peers = [m.dst for m in e.requests]
         self.play(*self.star(cand, peers), run_time=TIMING.fast)
-        self.pills = self.fly([(cand, p, "vote") for p in peers], stop=0.55)
+        self.hold(0.8)
+        # the requests leave slowly and the beat ends with them on the wire; `votes` lands them
+        self.pills = self.fly([(cand, p, "vote") for p in peers], stop=0.55, run_time=1.6)
         self.pill_paths = [(cand, p) for p in peers]
 
     def beat_votes(self) -> None:
@@ -498,7 +525,7 @@ class Raft(ExplainerScene):
         tags = [self.verdict_at(m.dst, bool(m.ok), "yes", cand) for m in e.requests]
         self.play(*[FadeOut(p) for p in self.pills], *[FadeIn(t) for t in tags],
                   *self.restyle(e.asked, timers_at=e.asked.time_ms), run_time=TIMING.normal)
-        self.wait(0.6)
+        self.hold()
         once = text("one vote per server per term", TYPE.small, MUTED)
         once.next_to(tally, DOWN, buff=0.3).align_to(tally, LEFT)
         self.play(*[FadeOut(t) for t in tags], FadeIn(once), run_time=TIMING.fast)
@@ -511,6 +538,8 @@ class Raft(ExplainerScene):
             self.play(FadeOut(pill), tally.count_to(count),
                       *([self.nodes[cand].to_state(role=LEADER)] if promote else []),
                       run_time=0.35)
+            self.hold(0.8 if promote else 0.2)
+        self.hold(0.5)
         self.send_heartbeats(next_step(STORY, e.counted))
 
     def send_heartbeats(self, hb: Step) -> None:
@@ -534,19 +563,22 @@ class Raft(ExplainerScene):
         client = text("client", TYPE.small, MUTED).move_to(RING_CENTER + UP * 0.3)
         self.play(*self.swap_panel(self.table), *self.restyle(before, timers_at=None),
                   FadeIn(client), run_time=TIMING.normal)
+        self.hold()
         pill = Message(command).next_to(client, DOWN, buff=0.1)
         self.play(FadeIn(pill), run_time=0.2)
-        self.play(hop(pill, self.nodes[leader].edge_point(pill.get_center(), 0.35), run_time=0.6))
+        self.play(hop(pill, self.nodes[leader].edge_point(pill.get_center(), 0.35), run_time=0.8))
         self.play(FadeOut(pill), FadeOut(client), *self.sync_table(r.append),
                   *self.note(f"S{leader}", None, f"appends at {index}"), run_time=TIMING.normal)
+        self.hold(0.8)
         check = text(consistency_words(command, *r.prev()), TYPE.small, INK)
         self.under_table(check)
         pills = self.fly([(m.src, m.dst, command) for m in r.sent], lost=set(r.lost_at()))
         self.play(FadeIn(check), run_time=TIMING.fast)
+        self.hold(0.6)
         self.play(*[FadeOut(p) for p in pills], *self.sync_table(r.store),
                   *self.notes_for({f"S{d}": (True, "stored") for d in r.stored_by()}),
                   run_time=TIMING.normal)
-        self.wait(0.6)
+        self.hold()
         self.acks(r)
         self.play(*self.sync_table(r.commit),
                   *self.note(f"S{leader}", None, f"commitIndex {r.commit_index}"),
@@ -588,20 +620,26 @@ class Raft(ExplainerScene):
         crashed = next_step(STORY, r.append, -1)
         self.play(*self.restyle(crashed), *self.down_notes(crashed), *self.clear_under_table(),
                   run_time=TIMING.normal)
-        self.play(*self.sync_table(r.append), run_time=TIMING.fast)
+        self.hold()
+        self.play(*self.sync_table(r.append), run_time=TIMING.normal)
+        self.hold(0.4)
         pills = self.fly([(m.src, m.dst, command) for m in r.sent], lost=set(r.lost_at()))
         prev_index, prev_term = r.prev()
         self.play(*[FadeOut(p) for p in pills], *self.sync_table(r.store),
                   *self.notes_for({f"S{d}": (True, f"index {prev_index} is t{prev_term}")
                                    for d in r.stored_by()}),
                   run_time=TIMING.normal)
+        self.hold()
         tally = Tally(f"{command} stored on", STORY.n, STORY.majority, 1, compact=True)
-        self.under_table(tally)
+        why = text(commit_words(r, STORY.majority), TYPE.small, GREEN)
+        self.under_table(tally, why)
         self.play(FadeIn(tally), run_time=TIMING.fast)
         self.acks(r, tally)
-        self.play(*self.sync_table(r.commit),
+        self.hold(0.5)
+        self.play(*self.sync_table(r.commit), FadeIn(why),
                   *self.note(f"S{leader}", None, f"commitIndex {r.commit_index}"),
                   run_time=TIMING.normal)
+        self.hold()
         known = next_step(STORY, r.commit)
         told = [m for m in known.of_kind("AppendEntries") if m.status == "delivered"]
         pills = self.fly([(m.src, m.dst, "") for m in told], run_time=0.7)
@@ -612,10 +650,11 @@ class Raft(ExplainerScene):
 
     def election_round(self, e: Election, since: Step) -> None:
         """Timers run from `since` until the candidate's fires; it asks; its peers answer."""
-        self.timers_run(since, since.time_ms, e.timeout.time_ms, run_time=1.4)
+        self.timers_run(since, since.time_ms, e.timeout.time_ms, run_time=2.0)
         peers = [m.dst for m in e.requests]
         self.play(*self.restyle(e.timeout, timers_at=e.timeout.time_ms), *self.star(e.candidate, peers),
                   run_time=TIMING.normal)
+        self.hold(0.5)
         lost = {m.dst for m in e.requests if m.status == "lost"}
         pills = self.fly([(e.candidate, p, "vote") for p in peers], lost=lost)
         me = e.asked.server(e.candidate)
@@ -624,6 +663,7 @@ class Raft(ExplainerScene):
                    for m in e.requests if m.status == "delivered"}
         self.play(*[FadeOut(p) for p in pills], *self.restyle(e.asked), *self.notes_for(answers),
                   run_time=TIMING.normal)
+        self.hold()
 
     def beat_stale(self) -> None:
         e = ELECTIONS[1]
@@ -631,6 +671,7 @@ class Raft(ExplainerScene):
         assert crash is not None
         self.play(*self.restyle(crash, timers_at=crash.time_ms), *self.down_notes(crash),
                   *self.clear_under_table(), run_time=TIMING.normal)
+        self.hold()
         self.election_round(e, crash)
         mine = e.asked.server(e.candidate)
         theirs = e.asked.server(next(m.dst for m in e.requests if m.ok is False))
@@ -638,7 +679,8 @@ class Raft(ExplainerScene):
                        f"Theirs: {last_entry(theirs)}.", TYPE.small, INK)
         tally = Tally(f"votes for S{e.candidate}", STORY.n, STORY.majority, 1, compact=True)
         self.under_table(compare, tally)
-        self.play(FadeIn(compare), run_time=TIMING.fast)
+        self.play(FadeIn(compare), run_time=TIMING.normal)
+        self.hold()
         pills = self.fly([(m.src, m.dst, "no") for m in e.replies()], run_time=0.7, vanish=True)
         self.play(*[FadeOut(p) for p in pills], FadeIn(tally), run_time=TIMING.fast)
 
@@ -656,6 +698,7 @@ class Raft(ExplainerScene):
                   *self.restyle(e.counted, timers_at=None), *self.down_notes(e.counted),
                   *self.note(leader.name, None, f"commitIndex {leader.commit_index}"),
                   run_time=TIMING.normal)
+        self.hold(0.8)
         self.repair(next_step(STORY, e.counted), tally)
 
     def repair(self, hb: Step, tally: Tally) -> None:
@@ -667,6 +710,7 @@ class Raft(ExplainerScene):
             {f"S{m.dst}": (True, "in step") if m.ok else
              (False, f"no entry at {m.get('prev_log_index')}")
              for m in sent if m.status == "delivered"}), run_time=TIMING.fast)
+        self.hold(0.6)
         backup = next_step(STORY, hb)
         retry = backup.of_kind("AppendEntries")
         pills = self.fly([(m.src, m.dst, ", ".join(c for _, _, c in m.get("entries")))  # type: ignore[union-attr]

@@ -60,7 +60,9 @@ def test_narration_names_who_the_model_says(board) -> None:  # type: ignore[no-u
     assert f"sends {command}" in rep and f"index {index} in term {term}" in rep
     commit = said(board, "commit")
     assert commit.startswith(f"S{ST.who('stale')} crashes")
-    assert f"{y.entry[2]} reaches {NUMBER_WORDS[len(y.holders())]} of the {NUMBER_WORDS[ST.n]}" in commit
+    assert commit.startswith(f"S{ST.who('stale')} crashes. {y.entry[2]}, an entry of the leader's current term")
+    assert y.entry[1] == y.commit.server(y.leader).term
+    assert f"reaches {NUMBER_WORDS[len(y.holders())]} of the {NUMBER_WORDS[ST.n]}" in commit
     old = said(board, "stale")
     assert f"leader S{ST.who('first_leader')} crashes" in old
     assert f"S{stale.candidate} returns" in old and f"votes in term {stale.term}" in old
@@ -131,6 +133,8 @@ def test_replications_read_from_the_story() -> None:
     assert len(y.holders()) == ST.n - 1 >= ST.majority
     assert (x.commit_index, y.commit_index) == (1, 2)
     assert SCENE.consistency_words("x=1", 0, 0).startswith("x=1 is the first entry")
+    assert SCENE.commit_words(y, ST.majority) == "current term 1, on a majority: committed at index 2"
+    assert SCENE.commit_words(y, len(y.holders()) + 1) == "index 2 is not committed yet"
     assert "index 1, term 1" in SCENE.consistency_words("y=2", 1, 1)
 
 

@@ -8,9 +8,11 @@ from manim import (
     RIGHT,
     UP,
     Animation,
+    AnimationGroup,
     Circle,
+    FadeIn,
+    FadeOut,
     Line,
-    MoveToTarget,
     Rectangle,
     Text,
     Transform,
@@ -81,11 +83,15 @@ class Tally(VGroup):
         return self
 
     def count_to(self, value: int) -> Animation:
-        """Animate the count to `value`."""
-        self.generate_target()
-        self.target.set_value(value)
+        """Animate the count to `value`: dots and colours restyle, the number cross-fades
+        (morphing one digit's outline into another reads as a smudge)."""
+        target = self.copy().set_value(value)
+        old, new = self.number, target.number
+        rest = VGroup(*[m for m in self.submobjects if m is not old])
+        rest_target = VGroup(*[m for m in target.submobjects if m is not new])
         self.value = value
-        return MoveToTarget(self)
+        self.number = swap_text(self, old, new)
+        return AnimationGroup(Transform(rest, rest_target), FadeOut(old), FadeIn(new))
 
 
 class CountdownBars(VGroup):
