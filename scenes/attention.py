@@ -86,19 +86,24 @@ class Attention(ExplainerScene):
         group.arrange(DOWN, aligned_edge=LEFT, buff=0.25)
         return group.move_to([x + group.width / 2, y - group.height / 2, 0])
 
+    def show(self, *animations, run_time: float = TIMING.normal) -> None:
+        """Play one step, then hold it ~1 s so the eye catches up before the next change."""
+        self.play(*animations, run_time=run_time)
+        self.wait(TIMING.hold, frozen_frame=True)
+
     # -- beats --------------------------------------------------------------------------
 
     def beat_embeddings(self) -> None:
         words = sentence().move_to([0, 1.75, 0]).align_to([LAYOUT.left, 0, 0], LEFT)
-        self.play(FadeIn(words, shift=UP * 0.2), run_time=TIMING.normal)
+        self.show(FadeIn(words, shift=UP * 0.2), run_time=TIMING.normal)
         X = LabelledMatrix(ATT.X, rows=TOKENS, cols=FEATURE_LABELS)
         X.move_to([0, -0.55, 0]).align_to([LAYOUT.left, 0, 0], LEFT)
-        self.play(FadeIn(X), run_time=TIMING.normal)
+        self.show(FadeIn(X), run_time=TIMING.normal)
         w, m = attn.FEATURES.index("water"), attn.FEATURES.index("money")
         marks = VGroup(X.highlight_row(ROW), X.highlight_cell(ROW, w, INK),
                        X.highlight_cell(ROW, m, INK))
-        self.play(Create(marks[0]), run_time=TIMING.normal)
-        self.play(Create(marks[1:]), run_time=TIMING.normal)
+        self.show(Create(marks[0]), run_time=TIMING.normal)
+        self.show(Create(marks[1:]), run_time=TIMING.normal)
         x = X.grid().get_right()[0] + 0.45
         side = self.note([
             (f"{WORD}: water {ATT.X[ROW, w]:.2f}", INK),
@@ -106,7 +111,7 @@ class Attention(ExplainerScene):
             ("both senses at once", AMBER),
             ("same row in every sentence", MUTED),
         ], x, X.grid().get_top()[1])
-        self.play(FadeIn(side), run_time=TIMING.normal)
+        self.show(FadeIn(side), run_time=TIMING.normal)
 
     def beat_projections(self) -> None:
         self.clear_stage()
@@ -125,11 +130,11 @@ class Attention(ExplainerScene):
         d = text(f"head 0: {ATT.X.shape[1]} numbers per token → {ATT.d_k} per query, key, value",
                  TYPE.small, MUTED)
         d.move_to([LAYOUT.left + d.width / 2, 2.05, 0])
-        self.play(FadeIn(d), run_time=TIMING.fast)
+        self.show(FadeIn(d), run_time=TIMING.fast)
         for group in mats:
-            self.play(FadeIn(group, shift=RIGHT * 0.2), run_time=TIMING.normal)
+            self.show(FadeIn(group, shift=RIGHT * 0.2), run_time=TIMING.normal)
         rows = VGroup(*[g[0].highlight_row(ROW) for g in mats])
-        self.play(Create(rows), run_time=TIMING.normal)
+        self.show(Create(rows), run_time=TIMING.normal)
 
     def beat_scores(self) -> None:
         self.clear_stage()
@@ -139,7 +144,7 @@ class Attention(ExplainerScene):
         axes = VGroup(text("keys →", TYPE.small, MUTED).next_to(raw.col_labels, UP, buff=0.15),
                       text("queries ↓", TYPE.small, MUTED).next_to(raw.row_labels, UP, buff=0.25))
         axes[0].align_to(raw.grid(), LEFT)
-        self.play(FadeIn(raw), FadeIn(axes), run_time=TIMING.normal)
+        self.show(FadeIn(raw), FadeIn(axes), run_time=TIMING.normal)
         j = TOKENS.index(ATT.top_attended(WORD, 0))
         box = raw.highlight_cell(ROW, j)
         root = math.sqrt(ATT.d_k)
@@ -150,11 +155,11 @@ class Attention(ExplainerScene):
             ("large dot products would", MUTED),
             ("saturate the softmax", MUTED),
         ], x, raw.grid().get_top()[1])
-        self.play(Create(box), FadeIn(side[0]), run_time=TIMING.normal)
+        self.show(Create(box), FadeIn(side[0]), run_time=TIMING.normal)
         scaled = LabelledMatrix(ATT.scaled[0], rows=TOKENS, cols=TOKENS, heat=HEAT)
         scaled.move_to(raw)
-        self.play(FadeIn(side[1]), run_time=TIMING.normal)
-        self.play(Transform(raw, scaled), FadeIn(side[2:]), run_time=TIMING.normal)
+        self.show(FadeIn(side[1]), run_time=TIMING.normal)
+        self.show(Transform(raw, scaled), FadeIn(side[2:]), run_time=TIMING.normal)
         self.bring_to_front(box)
 
     def beat_softmax(self) -> None:
@@ -167,11 +172,11 @@ class Attention(ExplainerScene):
         total = text("Σ row", TYPE.small, MUTED).next_to(sums, UP, buff=0.14)
         total.align_to(W.col_labels, DOWN)
         scores = LabelledMatrix(ATT.scaled[0], rows=TOKENS, cols=TOKENS, heat=HEAT).move_to(W)
-        self.play(FadeIn(scores), run_time=TIMING.normal)
-        self.play(Transform(scores, W), run_time=TIMING.normal)
-        self.play(FadeIn(sums), FadeIn(total), run_time=TIMING.normal)
+        self.show(FadeIn(scores), run_time=TIMING.normal)
+        self.show(Transform(scores, W), run_time=TIMING.normal)
+        self.show(FadeIn(sums), FadeIn(total), run_time=TIMING.normal)
         j = TOKENS.index(ATT.top_attended(WORD, 0))
-        self.play(Create(W.highlight_row(ROW)), Create(W.highlight_cell(ROW, j, GREEN)),
+        self.show(Create(W.highlight_row(ROW)), Create(W.highlight_cell(ROW, j, GREEN)),
                   run_time=TIMING.normal)
         x = sums.get_right()[0] + 0.5
         side = self.note([
@@ -179,7 +184,7 @@ class Attention(ExplainerScene):
             ("weights ≥ 0", INK),
             ("brighter = more attention", MUTED),
         ], x, W.grid().get_top()[1])
-        self.play(FadeIn(side), run_time=TIMING.normal)
+        self.show(FadeIn(side), run_time=TIMING.normal)
 
     def beat_weighted_sum(self) -> None:
         self.clear_stage()
@@ -191,14 +196,14 @@ class Attention(ExplainerScene):
         heads = VGroup(text(f"weights of {WORD}", TYPE.small, MUTED).next_to(w.grid(), UP, 0.2),
                        text("× values V", TYPE.small, MUTED).next_to(V.grid(), UP, 0.2))
         heads[0].align_to(w.grid(), RIGHT)
-        self.play(FadeIn(mix), FadeIn(heads), run_time=TIMING.normal)
+        self.show(FadeIn(mix), FadeIn(heads), run_time=TIMING.normal)
         out = VectorCells(ATT.head_outputs[0, ROW], horizontal=True, cell=(0.86, 0.6), ink=AMBER)
         out.next_to(V.grid(), DOWN, buff=0.45)
         eq = text(f"{WORD}'s head output =", TYPE.small, MUTED).next_to(out.grid(), LEFT, 0.2)
         j = TOKENS.index(ATT.top_attended(WORD, 0))
         focus = VGroup(w.highlight_cell(j, 0, GREEN), V.highlight_row(j, GREEN))
-        self.play(Create(focus), run_time=TIMING.fast)
-        self.play(TransformFromCopy(V.grid(), out), FadeIn(eq), run_time=TIMING.normal)
+        self.show(Create(focus), run_time=TIMING.fast)
+        self.show(TransformFromCopy(V.grid(), out), FadeIn(eq), run_time=TIMING.normal)
         before, after = attn.sense_shift(ATT, WORD)
         wi, mi = attn.FEATURES.index("water"), attn.FEATURES.index("money")
         x = V.grid().get_right()[0] + 0.6
@@ -209,8 +214,8 @@ class Attention(ExplainerScene):
             (f"water − money {before:.2f} → {after:.2f}", GREEN),
             ("a river bank", GREEN),
         ], x, V.grid().get_top()[1] + 0.3)
-        self.play(FadeIn(side[:3]), run_time=TIMING.normal)
-        self.play(FadeIn(side[3:]), run_time=TIMING.normal)
+        self.show(FadeIn(side[:3]), run_time=TIMING.normal)
+        self.show(FadeIn(side[3:]), run_time=TIMING.normal)
 
     def beat_causal_mask(self) -> None:
         self.clear_stage()
@@ -222,8 +227,8 @@ class Attention(ExplainerScene):
         W.move_to([0, -0.45, 0]).align_to([LAYOUT.left + 0.9, 0, 0], LEFT)
         open_ = LabelledMatrix(ATT.weights[0], rows=TOKENS, cols=TOKENS, heat=HEAT,
                                heat_range=(0, 1)).move_to(W)
-        self.play(FadeIn(open_), run_time=TIMING.normal)
-        self.play(Transform(open_, W), run_time=TIMING.normal)
+        self.show(FadeIn(open_), run_time=TIMING.normal)
+        self.show(Transform(open_, W), run_time=TIMING.normal)
         seen = [t for t, hidden in zip(TOKENS, future[ROW]) if not hidden]
         x = W.grid().get_right()[0] + 0.6
         side = self.note([
@@ -233,7 +238,7 @@ class Attention(ExplainerScene):
             (f"{WORD} → {CAUSAL.top_attended(WORD, 0)}: {CAUSAL.weights[0, ROW].max():.2f}",
              GREEN),
         ], x, W.grid().get_top()[1])
-        self.play(Create(W.highlight_row(ROW)), FadeIn(side), run_time=TIMING.normal)
+        self.show(Create(W.highlight_row(ROW)), FadeIn(side), run_time=TIMING.normal)
 
     def beat_heads(self) -> None:
         self.clear_stage()
@@ -249,12 +254,12 @@ class Attention(ExplainerScene):
             groups.add(VGroup(W, top, W.highlight_row(ROW), W.highlight_cell(ROW, j, GREEN)))
         groups.arrange(RIGHT, buff=0.7).move_to([0, -0.15, 0])
         for g in groups:
-            self.play(FadeIn(g), run_time=TIMING.normal)
+            self.show(FadeIn(g), run_time=TIMING.normal)
         h, _, dv = ATT.head_outputs.shape
         join = rich(f"side by side: {h} heads × {dv} = {ATT.concat.shape[1]} numbers per token, "
                     f"then × W{sub('O')}", TYPE.label, MUTED)
         join.next_to(groups, DOWN, buff=0.35)
-        self.play(FadeIn(join), run_time=TIMING.normal)
+        self.show(FadeIn(join), run_time=TIMING.normal)
 
     def beat_order(self) -> None:
         self.clear_stage()
@@ -271,12 +276,12 @@ class Attention(ExplainerScene):
             rows.add(VGroup(words, vec).arrange(DOWN, buff=0.3, aligned_edge=LEFT))
         rows.arrange(DOWN, buff=0.6, aligned_edge=LEFT).move_to([0, -0.2, 0])
         rows.align_to([LAYOUT.left, 0, 0], LEFT)
-        self.play(FadeIn(rows[0]), run_time=TIMING.normal)
-        self.play(FadeIn(rows[1]), run_time=TIMING.normal)
+        self.show(FadeIn(rows[0]), run_time=TIMING.normal)
+        self.show(FadeIn(rows[1]), run_time=TIMING.normal)
         verdict = "identical" if np.allclose(*outputs) else "different"
         same = text(f"{WORD}'s output: {verdict}", TYPE.label, GREEN)
         fix = text("→ add positional encodings", TYPE.label, INK)
         side = VGroup(same, fix).arrange(DOWN, aligned_edge=LEFT, buff=0.25)
         side.next_to(rows, RIGHT, buff=0.5)
-        self.play(FadeIn(side), run_time=TIMING.normal)
+        self.show(FadeIn(side), run_time=TIMING.normal)
 

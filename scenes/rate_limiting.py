@@ -102,11 +102,16 @@ class RateLimiting(ExplainerScene):
         looks = statuses(run) if run is not None else [PENDING] * len(TRACE)
         return RequestTicks.until(axis, [TRACE[i] for i in idx], [looks[i] for i in idx], t, size)
 
+    def show(self, *animations, run_time: float = TIMING.normal) -> None:
+        """Play one step, then hold it ~1 s so the eye catches up before the next change."""
+        self.play(*animations, run_time=run_time)
+        self.wait(TIMING.hold, frozen_frame=True)
+
     # -- beats --------------------------------------------------------------------------
 
     def beat_question(self) -> None:
         axis = self.lane(0, 18, 12.4, -1.4, every=2)
-        self.play(Create(axis), run_time=TIMING.normal)
+        self.show(Create(axis), run_time=TIMING.normal)
         replay(self, lambda t: self.marks(axis, None, t), 0, 18, 5.0)
         steady = [TRACE[i] for i in segment("steady").indices]
         per_second = (len(steady) - 1) / (steady[-1] - steady[0])
@@ -122,13 +127,13 @@ class RateLimiting(ExplainerScene):
             tags.add(tag)
         tags[-1].align_to(axis.line, RIGHT)
         tags[0].align_to(axis.line, LEFT)
-        self.play(FadeIn(tags), run_time=TIMING.normal)
+        self.show(FadeIn(tags), run_time=TIMING.normal)
         ask = text(f"{len(TRACE)} requests. Limit: {LIMITS.limit} per {LIMITS.window:g} s.",
                    TYPE.body, INK)
         sub = text("Which pass, and which get 429 Too Many Requests?", TYPE.label, MUTED)
         words = VGroup(ask, sub).arrange(DOWN, buff=0.3, aligned_edge=LEFT)
         words.move_to([LAYOUT.left + words.width / 2, 1.55, 0])
-        self.play(FadeIn(words, shift=UP * 0.2), run_time=TIMING.normal)
+        self.show(FadeIn(words, shift=UP * 0.2), run_time=TIMING.normal)
 
     def sweep(self, axis: TimeAxis, run: Run, t0: float, t1: float, seconds: float,
               size: float = 0.22, extra=None) -> VGroup:
@@ -160,16 +165,16 @@ class RateLimiting(ExplainerScene):
                               width=1.6).move_to([-4.8, -0.35, 0])
 
         still = gauge(1.0)
-        self.play(FadeIn(rule), FadeIn(still), Create(axis), FadeIn(legend), run_time=TIMING.normal)
+        self.show(FadeIn(rule), FadeIn(still), Create(axis), FadeIn(legend), run_time=TIMING.normal)
         self.remove(still)
         t_end = TRACE[segment("burst").indices[-1]]
-        self.sweep(axis, run, 1.0, t_end, 5.0, 0.26, extra=gauge)
+        self.sweep(axis, run, 1.0, t_end, 7.0, 0.26, extra=gauge)
         marks = self.marks(axis, run, t_end, 0.26)
         refused = VGroup(*[m for m, ok in zip(marks, run.decisions) if not ok])
         tags = VGroup(*[chip("429", RED, mono=True) for _ in refused]).arrange(RIGHT, buff=0.12)
         tags.next_to(refused, UP, buff=0.3)
         empty = text("under 1 token → 429", TYPE.label, RED).next_to(tags, UP, buff=0.25)
-        self.play(FadeIn(tags), FadeIn(empty), run_time=TIMING.normal)
+        self.show(FadeIn(tags), FadeIn(empty), run_time=TIMING.normal)
 
     def beat_bursts(self) -> None:
         self.clear_stage()
@@ -193,7 +198,7 @@ class RateLimiting(ExplainerScene):
         name = text("tokens", TYPE.small, BLUE)
         name.next_to(axis.point(0.15, top - axis.line.get_center()[1]), UP, buff=0.12)
         name.align_to(axis.line, LEFT)
-        self.play(Create(axis), FadeIn(ceiling), FadeIn(zero), FadeIn(bound), FadeIn(name),
+        self.show(Create(axis), FadeIn(ceiling), FadeIn(zero), FadeIn(bound), FadeIn(name),
                   run_time=TIMING.normal)
 
         def curve(t: float) -> Mobject:
@@ -209,7 +214,7 @@ class RateLimiting(ExplainerScene):
             group = VGroup(*[marks[i] for i in seg.indices])
             note = text(f"{ok} of {len(seg.indices)} pass", TYPE.small, GREEN)
             notes.add(note.next_to(group, side, buff=0.25))
-        self.play(FadeIn(notes), FadeIn(example), run_time=TIMING.normal)
+        self.show(FadeIn(notes), FadeIn(example), run_time=TIMING.normal)
 
     def beat_fixed_window(self) -> None:
         self.clear_stage()
@@ -219,7 +224,7 @@ class RateLimiting(ExplainerScene):
         rule = text(f"count per {W:g} s slot, back to 0 at every edge", TYPE.label, BLUE)
         rule.move_to([LAYOUT.left + rule.width / 2, 2.05, 0])
         axis = self.lane(12, 18, 12.4, -1.75)
-        self.play(Create(axis), FadeIn(rule), run_time=TIMING.normal)
+        self.show(Create(axis), FadeIn(rule), run_time=TIMING.normal)
         def windows(t: float) -> VGroup:
             now = state_at(run, t)
             bands = VGroup()
@@ -235,14 +240,14 @@ class RateLimiting(ExplainerScene):
             return bands
 
         shown = windows(12.0)
-        self.play(FadeIn(shown), run_time=TIMING.normal)
+        self.show(FadeIn(shown), run_time=TIMING.normal)
         self.remove(shown)
-        self.sweep(axis, run, 12.0, TRACE[-1], 4.0, extra=windows)
+        self.sweep(axis, run, 12.0, TRACE[-1], 6.0, extra=windows)
         end = max(run.accepted_times)
         n = accepted_in(run, end - W, end)
         span = WindowBracket(axis, end - W, end, f"{n} passed within {W:g} s: "
                              f"{n / LIMITS.limit:g} × the limit", RED, height=2.3, opacity=0.08)
-        self.play(FadeIn(span), run_time=TIMING.normal)
+        self.show(FadeIn(span), run_time=TIMING.normal)
 
     def beat_sliding_log(self) -> None:
         self.clear_stage()
@@ -250,7 +255,7 @@ class RateLimiting(ExplainerScene):
         W, L = LIMITS.window, LIMITS.limit
         self.heading("A log of timestamps is exact")
         axis = self.lane(12, 18, 12.4, -1.75)
-        self.play(Create(axis), run_time=TIMING.normal)
+        self.show(Create(axis), run_time=TIMING.normal)
 
         def window(t: float) -> VGroup:
             log = tuple(s for s in state_at(run, t).log if t - s < W)
@@ -258,10 +263,10 @@ class RateLimiting(ExplainerScene):
                                 height=1.3)
             return VGroup(win, self.log_strip(log, L))
 
-        self.sweep(axis, run, 15.3, TRACE[-1] + 0.05, 5.0, extra=window)
+        self.sweep(axis, run, 15.3, TRACE[-1] + 0.05, 7.0, extra=window)
         cost = text(f"memory: up to L = {L} timestamps per client", TYPE.label, MUTED)
         cost.move_to([0, 0.7, 0])
-        self.play(FadeIn(cost), run_time=TIMING.normal)
+        self.show(FadeIn(cost), run_time=TIMING.normal)
 
     def log_strip(self, log: Sequence[float], slots: int) -> VGroup:
         """The stored timestamps as a row of cells; empty slots stay blank."""
@@ -275,7 +280,7 @@ class RateLimiting(ExplainerScene):
         run = RUNS.counter
         self.heading("Two counters, one estimate")
         axis = self.lane(12, 18, 12.4, -1.75)
-        self.play(Create(axis), run_time=TIMING.normal)
+        self.show(Create(axis), run_time=TIMING.normal)
         check = next(c for c in STORY.counter_check.checks if c.accepted and not c.exact_accepts)
         b = next(s for s in run.steps if s.t == check.t).before
         W = LIMITS.window
@@ -291,7 +296,7 @@ class RateLimiting(ExplainerScene):
             return bands
 
         shown = windows(15.3)
-        self.play(FadeIn(shown), run_time=TIMING.normal)
+        self.show(FadeIn(shown), run_time=TIMING.normal)
         self.remove(shown)
         marks = self.sweep(axis, run, 15.3, check.t, 3.0, extra=windows)
         wrong = marks[-1][-1]
@@ -307,14 +312,14 @@ class RateLimiting(ExplainerScene):
                  TYPE.label, RED),
         ).arrange(DOWN, aligned_edge=LEFT, buff=0.22)
         lines.move_to([LAYOUT.left + lines.width / 2, 1.35, 0])
-        self.play(GrowArrow(ring), FadeIn(oops), FadeIn(lines[0]), run_time=TIMING.normal)
-        self.play(FadeIn(lines[1]), run_time=TIMING.normal)
-        self.play(FadeIn(lines[2]), run_time=TIMING.normal)
+        self.show(GrowArrow(ring), FadeIn(oops), FadeIn(lines[0]), run_time=TIMING.normal)
+        self.show(FadeIn(lines[1]), run_time=TIMING.normal)
+        self.show(FadeIn(lines[2]), run_time=TIMING.normal)
         report = STORY.counter_check
         tally = text(f"{report.false_accepts + report.false_rejects} of {report.requests} "
                      "decisions wrong on this trace · 2 integers per client", TYPE.small, MUTED)
         tally.next_to(lines, DOWN, buff=0.3, aligned_edge=LEFT)
-        self.play(FadeIn(tally), run_time=TIMING.fast)
+        self.show(FadeIn(tally), run_time=TIMING.fast)
 
     def beat_which(self) -> None:
         self.clear_stage()
@@ -344,6 +349,6 @@ class RateLimiting(ExplainerScene):
             text("passed", TYPE.small, MUTED).move_to([2.05, 2.2, 0]),
             text("use for", TYPE.small, MUTED).move_to([LAYOUT.right, 2.2, 0], aligned_edge=RIGHT),
         )
-        self.play(FadeIn(head), run_time=TIMING.fast)
+        self.show(FadeIn(head), run_time=TIMING.fast)
         for row in rows:
-            self.play(FadeIn(row, shift=RIGHT * 0.2), run_time=TIMING.normal)
+            self.show(FadeIn(row, shift=RIGHT * 0.2), run_time=TIMING.normal)

@@ -21,7 +21,7 @@ from explainers.kit.charts import (
     request_mark,
     stack_levels,
 )
-from explainers.kit.matrix import CELL, LabelledMatrix, VectorCells, two_decimals
+from explainers.kit.matrix import CELL, LabelledMatrix, VectorCells, baseline, two_decimals
 from explainers.kit.text import px_of
 from explainers.kit.theme import AMBER, BG, BLUE, GREEN, MUTED, PANEL, RED, VIOLET
 
@@ -265,3 +265,10 @@ def test_vector_is_a_column_of_cells_or_a_row() -> None:
     assert h.shape == (1, 2)
     assert h.cell(0, 1).get_center()[0] > h.cell(0, 0).get_center()[0]
     assert_readable(VGroup(v, h))
+
+
+def test_column_labels_share_a_baseline_despite_descenders() -> None:
+    m = LabelledMatrix(np.zeros((1, 3)), cols=["the", "steep", "money"])
+    lines = {round(baseline(t), 3) for t in m.col_labels}
+    assert len(lines) == 1
+    assert m.col_labels[1].get_bottom()[1] < m.col_labels[0].get_bottom()[1]  # the "p" hangs

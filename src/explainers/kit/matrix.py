@@ -25,6 +25,14 @@ def two_decimals(v: float) -> str:
     return f"{v:.2f}".replace("-", "−") if round(v, 2) != 0 else "0.00"
 
 
+def baseline(t: VGroup) -> float:
+    """y of a Text's baseline: the lowest bottom among glyphs without a descender."""
+    glyphs = [g for g, ch in zip(t.submobjects, t.text.replace(" ", "")) if ch not in "gjpqy,;()"]
+    if len(t.submobjects) != len(t.text.replace(" ", "")) or not glyphs:
+        return t.get_bottom()[1]
+    return min(g.get_bottom()[1] for g in glyphs)
+
+
 class LabelledMatrix(VGroup):
     """A grid of numbers with row/column labels; `heat` tints cells by value, `mask` greys cells."""
 
@@ -67,11 +75,11 @@ class LabelledMatrix(VGroup):
         self.col_labels = VGroup(*[text(c, label_px, MUTED) for c in cols])
         for j, t in enumerate(self.col_labels):
             t.next_to(self.cell(0, j), UP, buff=0.14)
-        # Column labels share one baseline even when some have descenders.
+        # Column labels share one baseline even when some have descenders ("steep", "money").
         if len(self.col_labels):
-            base = max(t.get_bottom()[1] for t in self.col_labels)
+            base = max(baseline(t) for t in self.col_labels)
             for t in self.col_labels:
-                t.shift(UP * (base - t.get_bottom()[1]))
+                t.shift(UP * (base - baseline(t)))
         self.add(self.cells, self.entries, self.row_labels, self.col_labels)
 
     def cell(self, i: int, j: int) -> Rectangle:
