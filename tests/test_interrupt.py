@@ -25,7 +25,7 @@ def final_files_are_whole(project: Project) -> None:
     """Every file at a final path is complete: clips play their full length, text parses."""
     out = project.out_dir("demo", QUALITY)
     board = {b.id: b.seconds for b in project.load_storyboard("demo").beats}
-    for clip in (out / "beats").glob("*.mp4"):
+    for clip in (out / "beats").glob("[0-9]*.mp4"):  # final names; .NN-beat.PID.part.mp4 are not
         beat = clip.stem.split("-", 1)[1]
         assert clip_ok(clip, board[beat], 15, 854, 480), f"truncated clip at a final path: {clip}"
     if (out / "manifest.json").exists():
@@ -49,7 +49,9 @@ def test_killed_render_leaves_whole_files_and_resumes(tmp_path: Path, sig: int, 
         assert "interrupted; finished beats are kept" in err
     time.sleep(0.5)  # orphaned workers get SIGKILL from the kernel when their parent dies
     final_files_are_whole(project)
-    finished_before = {p.name for p in (project.out_dir("demo", QUALITY) / "beats").glob("*.mp4")}
+    # Finished = renamed into place and recorded (a clip killed between the two is rendered again).
+    cache = project.out_dir("demo", QUALITY) / "beats" / ".cache.json"
+    finished_before = set(json.loads(cache.read_text())) if cache.exists() else set()
 
     again = run_cli(project, "--topic", "demo", "--quality", QUALITY, script="render")
     assert again.returncode == 0, again.stderr

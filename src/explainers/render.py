@@ -44,12 +44,12 @@ class BeatJob:
     key: str
 
 
-def encoder_settings(quality: Quality, jobs: int) -> dict[str, str]:
-    """x264 options for beat clips, chosen by measurement (BENCHMARKS.md): fast, near-lossless for flat art."""
-    opts = {"preset": "veryfast", "crf": "18", "tune": "animation"}
-    if jobs > 1:
-        opts["threads"] = "2"
-    return opts
+def encoder_settings(quality: Quality) -> dict[str, str]:
+    """x264 options for beat clips, chosen by measurement (BENCHMARKS.md): fast, near-lossless for flat art.
+
+    They do not depend on --jobs, so changing the number of workers never invalidates the cache.
+    """
+    return {"preset": "veryfast", "crf": "18", "tune": "animation"}
 
 
 def file_hash(path: Path) -> str:
@@ -126,7 +126,7 @@ def render_topic(
     quality = QUALITIES[quality_name]
     jobs = max(1, jobs or os.cpu_count() or 1)
     out = project.out_dir(topic, quality_name)
-    encoder = encoder_settings(quality, jobs)
+    encoder = encoder_settings(quality)
     keys = beat_keys(board, quality, encoder)
     all_jobs = [
         BeatJob(i, beat, start, out / "beats" / f"{i + 1:02d}-{beat.id}.mp4", key)
