@@ -41,8 +41,21 @@ def main() -> None:
         before = resource.getrusage(resource.RUSAGE_CHILDREN)
         t0 = time.monotonic()
         env = {**os.environ, "EXPLAINERS_ENCODER_OPTIONS": opts}
-        subprocess.run([sys.executable, "-m", "explainers.worker", args.topic, args.quality, args.beat, str(out)],
-                       env=env, check=True, cwd=ROOT, capture_output=True)
+        subprocess.run(
+            [
+                sys.executable,
+                "-m",
+                "explainers.worker",
+                args.topic,
+                args.quality,
+                args.beat,
+                str(out),
+            ],
+            env=env,
+            check=True,
+            cwd=ROOT,
+            capture_output=True,
+        )
         wall = time.monotonic() - t0
         after = resource.getrusage(resource.RUSAGE_CHILDREN)
         cpu = (after.ru_utime - before.ru_utime) + (after.ru_stime - before.ru_stime)

@@ -58,7 +58,11 @@ def main() -> None:
     work = Path(tempfile.mkdtemp(prefix="bench-"))
     boards = work / "storyboards"
     shutil.copytree(ROOT / "storyboards", boards)
-    env = {**os.environ, "EXPLAINERS_STORYBOARDS": str(boards), "EXPLAINERS_MEDIA": str(work / "media")}
+    env = {
+        **os.environ,
+        "EXPLAINERS_STORYBOARDS": str(boards),
+        "EXPLAINERS_MEDIA": str(work / "media"),
+    }
     scene_file = ROOT / "scenes" / f"{args.topic.replace('-', '_')}.py"
     scene_name = re.search(r"^class (\w+)\(ExplainerScene\)", scene_file.read_text(), re.M).group(1)
     flag = {"preview": "-ql", "720p": "-qm", "1080p": "-qh"}[args.quality]
@@ -66,8 +70,17 @@ def main() -> None:
 
     if not args.skip_plain:
         results["plain_manim"] = timed(
-            [str(VENV_BIN / "manim"), flag, "--media_dir", str(work / "plain"), str(scene_file), scene_name],
-            env, ROOT)
+            [
+                str(VENV_BIN / "manim"),
+                flag,
+                "--media_dir",
+                str(work / "plain"),
+                str(scene_file),
+                scene_name,
+            ],
+            env,
+            ROOT,
+        )
         print(f"(a) plain manim {flag}: {results['plain_manim']:.1f} s", flush=True)
 
     render = [str(VENV_BIN / "render"), "--topic", args.topic, "--quality", args.quality]
@@ -78,10 +91,14 @@ def main() -> None:
     text = board.read_text()
     titles = list(re.finditer(r'^title = "(.*)"$', text, re.M))[1:]  # skip the explainer title
     middle = titles[len(titles) // 2]
-    board.write_text(text[: middle.start(1)] + middle.group(1) + " (edited)" + text[middle.end(1):])
+    board.write_text(
+        text[: middle.start(1)] + middle.group(1) + " (edited)" + text[middle.end(1) :]
+    )
     results["one_beat_edit"] = timed(render, env, ROOT)
-    print(f"(c) render after editing beat {len(titles) // 2 + 1}'s title: {results['one_beat_edit']:.1f} s",
-          flush=True)
+    print(
+        f"(c) render after editing beat {len(titles) // 2 + 1}'s title: {results['one_beat_edit']:.1f} s",
+        flush=True,
+    )
 
     text = board.read_text()
     narration = re.search(r'narration = """\n(.*?)\n"""|narration = "(.*?)"', text, re.S)
@@ -90,7 +107,9 @@ def main() -> None:
     results["narration_edit"] = timed(render, env, ROOT)
     print(f"(d) render after a narration-only edit: {results['narration_edit']:.1f} s", flush=True)
 
-    duration = json.loads((work / "media" / args.topic / args.quality / "manifest.json").read_text())["duration"]
+    duration = json.loads(
+        (work / "media" / args.topic / args.quality / "manifest.json").read_text()
+    )["duration"]
     print(f"\n{args.topic} at {args.quality}, {duration:g} s of video; {machine()}")
     if "plain_manim" in results:
         print(f"cold render vs plain manim: {results['plain_manim'] / results['cold']:.2f}x faster")
@@ -99,8 +118,19 @@ def main() -> None:
     print(f"narration-only edit: {results['narration_edit']:.1f} s")
     out = ROOT / "benchmarks" / "results" / f"{args.topic}-{args.quality}.json"
     out.parent.mkdir(exist_ok=True)
-    out.write_text(json.dumps({"topic": args.topic, "quality": args.quality, "video_seconds": duration,
-                               "machine": machine(), "wall_seconds": results}, indent=2) + "\n")
+    out.write_text(
+        json.dumps(
+            {
+                "topic": args.topic,
+                "quality": args.quality,
+                "video_seconds": duration,
+                "machine": machine(),
+                "wall_seconds": results,
+            },
+            indent=2,
+        )
+        + "\n"
+    )
     shutil.rmtree(work, ignore_errors=True)
 
 

@@ -27,11 +27,14 @@ def cli_env(project: Project) -> dict[str, str]:
     return {**os.environ, **project.env()}
 
 
-def run_cli(project: Project, *args: str, script: str = "explainers") -> subprocess.CompletedProcess:
+def run_cli(
+    project: Project, *args: str, script: str = "explainers"
+) -> subprocess.CompletedProcess:
     """Run a console script of this venv against a project; returns the finished process."""
     exe = Path(sys.executable).with_name(script)
-    return subprocess.run([str(exe), *args], env=cli_env(project), capture_output=True, text=True,
-                          timeout=600)
+    return subprocess.run(
+        [str(exe), *args], env=cli_env(project), capture_output=True, text=True, timeout=600
+    )
 
 
 @pytest.fixture(scope="session")
@@ -43,5 +46,8 @@ def demo_media(demo_project: Project) -> Path:
 
 
 def pytest_addoption(parser: pytest.Parser) -> None:
-    parser.addoption("--update-golden", action="store_true",
-                     help="Rewrite tests/golden/<topic>/*.png from the current scenes instead of comparing.")
+    parser.addoption(
+        "--update-golden",
+        action="store_true",
+        help="Rewrite tests/golden/<topic>/*.png from the current scenes instead of comparing.",
+    )

@@ -29,9 +29,11 @@ def corpus(tmp_path_factory: pytest.TempPathFactory) -> Project:
     root = tmp_path_factory.mktemp("bad")
     shutil.copytree(CORPUS, root / "storyboards")
     big = root / "storyboards" / "huge-narration.toml"
-    big.write_text("# expect: beat 'b0': narration: too long (1000000 characters, at most 4000)\n"
-                   '[explainer]\ntopic = "huge-narration"\ntitle = "T"\nsummary = "S"\n'
-                   f'[[beat]]\nid = "b0"\ntitle = "B"\nseconds = 90\nnarration = "{"x" * 1_000_000}"\n')
+    big.write_text(
+        "# expect: beat 'b0': narration: too long (1000000 characters, at most 4000)\n"
+        '[explainer]\ntopic = "huge-narration"\ntitle = "T"\nsummary = "S"\n'
+        f'[[beat]]\nid = "b0"\ntitle = "B"\nseconds = 90\nnarration = "{"x" * 1_000_000}"\n'
+    )
     (root / "storyboards" / "a-directory.toml").mkdir()
     return Project(root / "storyboards", root / "scenes", root / "media")
 
@@ -46,7 +48,9 @@ def test_bad_storyboard_render(corpus: Project, name: str) -> None:
     proc = run_cli(corpus, "--topic", name, "--quality", "tiny", script="render")
     assert proc.returncode == 2, proc.stderr
     lines = proc.stderr.strip().splitlines()
-    assert lines and all(line.startswith(str(corpus.storyboard_path(name))) for line in lines), lines
+    assert lines and all(line.startswith(str(corpus.storyboard_path(name))) for line in lines), (
+        lines
+    )
     assert any(expected in line for line in lines), (expected, lines)
     assert all(len(line) < 400 for line in lines)
     assert "Traceback" not in proc.stderr
@@ -56,7 +60,10 @@ def test_bad_storyboard_render(corpus: Project, name: str) -> None:
 def test_directory_where_a_file_should_be(corpus: Project) -> None:
     proc = run_cli(corpus, "validate", "a-directory")
     assert proc.returncode == 2
-    assert proc.stderr.strip() == f"{corpus.storyboard_path('a-directory')}: is a directory, expected a TOML file"
+    assert (
+        proc.stderr.strip()
+        == f"{corpus.storyboard_path('a-directory')}: is a directory, expected a TOML file"
+    )
 
 
 def test_validate_reports_every_file(corpus: Project) -> None:
@@ -71,16 +78,33 @@ def test_validate_reports_every_file(corpus: Project) -> None:
 def test_topic_names_are_not_paths(corpus: Project, topic: str) -> None:
     proc = run_cli(corpus, "--topic", topic, script="render")
     assert proc.returncode == 2
-    assert proc.stderr.strip() == f"error: invalid topic id {topic!r}: use lowercase letters, digits and '-'"
+    assert (
+        proc.stderr.strip()
+        == f"error: invalid topic id {topic!r}: use lowercase letters, digits and '-'"
+    )
     assert not corpus.media.exists()
 
 
 # -- random documents: a clean error or a valid storyboard, never a traceback ----------------
 
-scalars = st.one_of(st.text(max_size=30), st.integers(), st.floats(allow_nan=True),
-                    st.booleans(), st.none())
-keys = st.sampled_from(["topic", "title", "summary", "tags", "id", "seconds", "narration",
-                        "thumbnail", "x", "beat", "explainer"])
+scalars = st.one_of(
+    st.text(max_size=30), st.integers(), st.floats(allow_nan=True), st.booleans(), st.none()
+)
+keys = st.sampled_from(
+    [
+        "topic",
+        "title",
+        "summary",
+        "tags",
+        "id",
+        "seconds",
+        "narration",
+        "thumbnail",
+        "x",
+        "beat",
+        "explainer",
+    ]
+)
 
 
 def toml_value(v: object) -> str:
@@ -111,7 +135,9 @@ def documents(draw: st.DrawFn) -> str:
     return "\n".join(lines) + "\n"
 
 
-@settings(max_examples=300, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@settings(
+    max_examples=300, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
+)
 @given(documents())
 def test_random_documents_never_crash_the_loader(tmp_path: Path, text: str) -> None:
     path = tmp_path / "random.toml"

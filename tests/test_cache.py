@@ -17,7 +17,9 @@ from explainers.project import Project
 def project(tmp_path_factory: pytest.TempPathFactory) -> Project:
     root = tmp_path_factory.mktemp("cache")
     shutil.copytree(DEMO, root / "demo")
-    project = Project(root / "demo/storyboards", root / "demo/scenes", root / "media", length_rules=False)
+    project = Project(
+        root / "demo/storyboards", root / "demo/scenes", root / "media", length_rules=False
+    )
     assert rendered(project) == {"intro", "move", "outro"}
     return project
 
@@ -67,7 +69,9 @@ def test_truncated_clip_is_detected_and_rendered_again(project: Project) -> None
 
 
 def test_scene_source_edit_renders_every_beat(project: Project) -> None:
-    edit(project.scene_path("demo"), "dots.arrange(RIGHT, buff=0.5)", "dots.arrange(RIGHT, buff=0.6)")
+    edit(
+        project.scene_path("demo"), "dots.arrange(RIGHT, buff=0.5)", "dots.arrange(RIGHT, buff=0.6)"
+    )
     assert rendered(project) == {"intro", "move", "outro"}
 
 
@@ -77,7 +81,9 @@ def test_force_ignores_the_cache(project: Project) -> None:
 
 def test_only_some_beats(project: Project) -> None:
     edit(project.storyboard_path("demo"), "seconds = 2.5", "seconds = 3")
-    proc = run_cli(project, "--topic", "demo", "--quality", "tiny", "--beats", "intro", script="render")
+    proc = run_cli(
+        project, "--topic", "demo", "--quality", "tiny", "--beats", "intro", script="render"
+    )
     assert proc.returncode == 0
     assert "not rendered yet" in proc.stderr  # 'move' changed and was not asked for
     assert rendered(project, "--beats", "move") == {"move"}

@@ -18,7 +18,9 @@ from explainers.project import Project
 @pytest.fixture
 def demo(tmp_path: Path) -> Project:
     shutil.copytree(DEMO, tmp_path / "demo")
-    return Project(tmp_path / "demo/storyboards", tmp_path / "demo/scenes", tmp_path / "media", False)
+    return Project(
+        tmp_path / "demo/storyboards", tmp_path / "demo/scenes", tmp_path / "media", False
+    )
 
 
 def render(project: Project, quality: str = "tiny", **env: str) -> subprocess.CompletedProcess:
@@ -34,17 +36,23 @@ def render(project: Project, quality: str = "tiny", **env: str) -> subprocess.Co
 def test_ffmpeg_missing(demo: Project) -> None:
     proc = render(demo, PATH="/nonexistent")
     assert proc.returncode == 1
-    assert proc.stderr.strip() == "error: ffmpeg is missing (not found); fix: sudo apt-get install -y ffmpeg"
+    assert (
+        proc.stderr.strip()
+        == "error: ffmpeg is missing (not found); fix: sudo apt-get install -y ffmpeg"
+    )
     assert not demo.media.exists()
 
 
 def test_fonts_missing(demo: Project, tmp_path: Path) -> None:
     conf = tmp_path / "fonts.conf"
-    conf.write_text('<?xml version="1.0"?><!DOCTYPE fontconfig SYSTEM "fonts.dtd"><fontconfig></fontconfig>')
+    conf.write_text(
+        '<?xml version="1.0"?><!DOCTYPE fontconfig SYSTEM "fonts.dtd"><fontconfig></fontconfig>'
+    )
     proc = render(demo, FONTCONFIG_FILE=str(conf))
     assert proc.returncode == 1
     assert proc.stderr.strip() == (
-        "error: font Inter is missing (missing); fix: sudo apt-get install -y fonts-inter")
+        "error: font Inter is missing (missing); fix: sudo apt-get install -y fonts-inter"
+    )
     assert not demo.media.exists()
 
 
@@ -52,13 +60,16 @@ def test_cairo_missing(demo: Project, tmp_path: Path) -> None:
     fake = tmp_path / "fake" / "cairo"
     fake.mkdir(parents=True)
     (fake / "__init__.py").write_text(
-        "raise ImportError('libcairo.so.2: cannot open shared object file: No such file or directory')\n")
+        "raise ImportError('libcairo.so.2: cannot open shared object file: No such file or directory')\n"
+    )
     proc = render(demo, PYTHONPATH=str(tmp_path / "fake"))
     assert proc.returncode == 1
     line = proc.stderr.strip()
     assert line.startswith("error: cairo (pycairo) is missing (ImportError: libcairo.so.2")
-    assert line.endswith("fix: sudo apt-get install -y libcairo2-dev libpango1.0-dev pkg-config, "
-                         "then scripts/setup.sh")
+    assert line.endswith(
+        "fix: sudo apt-get install -y libcairo2-dev libpango1.0-dev pkg-config, "
+        "then scripts/setup.sh"
+    )
     assert not demo.media.exists()
 
 
@@ -67,8 +78,12 @@ def test_scene_that_raises_keeps_earlier_outputs(demo: Project) -> None:
     out = demo.out_dir("demo", "tiny")
     video_before = (out / "demo.mp4").read_bytes()
     scene = demo.scene_path("demo")
-    scene.write_text(scene.read_text().replace(
-        "    def beat_move(self) -> None:\n", "    def beat_move(self) -> None:\n        raise ValueError('boom')\n"))
+    scene.write_text(
+        scene.read_text().replace(
+            "    def beat_move(self) -> None:\n",
+            "    def beat_move(self) -> None:\n        raise ValueError('boom')\n",
+        )
+    )
     proc = render(demo)
     assert proc.returncode == 1
     (line,) = proc.stderr.strip().splitlines()[-1:]
@@ -111,4 +126,6 @@ def render_doctor(**env: str) -> subprocess.CompletedProcess:
     import sys
 
     exe = Path(sys.executable).with_name("explainers")
-    return subprocess.run([str(exe), "doctor"], env={**os.environ, **env}, capture_output=True, text=True)
+    return subprocess.run(
+        [str(exe), "doctor"], env={**os.environ, **env}, capture_output=True, text=True
+    )

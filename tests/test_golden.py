@@ -40,8 +40,9 @@ def compare(actual: Path, expected: Path) -> str | None:
 
 
 @pytest.mark.parametrize(("topic", "project"), _projects(), ids=[t for t, _ in _projects()])
-def test_last_frame_of_every_beat(topic: str, project: Project, tmp_path: Path,
-                                  request: pytest.FixtureRequest) -> None:
+def test_last_frame_of_every_beat(
+    topic: str, project: Project, tmp_path: Path, request: pytest.FixtureRequest
+) -> None:
     frames = last_frames(project, topic, QUALITY, tmp_path / topic)
     stored = GOLDEN / topic
     if request.config.getoption("--update-golden"):
@@ -50,9 +51,12 @@ def test_last_frame_of_every_beat(topic: str, project: Project, tmp_path: Path,
         for frame in frames:
             shutil.copy(frame, stored / frame.name)
         return
-    assert stored.is_dir(), f"no golden frames for {topic}: run with --update-golden and commit them"
-    assert sorted(p.name for p in stored.glob("*.png")) == sorted(f.name for f in frames), \
+    assert stored.is_dir(), (
+        f"no golden frames for {topic}: run with --update-golden and commit them"
+    )
+    assert sorted(p.name for p in stored.glob("*.png")) == sorted(f.name for f in frames), (
         "beats changed: regenerate with --update-golden"
+    )
     problems = {f.name: compare(f, stored / f.name) for f in frames}
     problems = {k: v for k, v in problems.items() if v}
     for name in problems:

@@ -33,14 +33,25 @@ def final_files_are_whole(project: Project) -> None:
         assert clip_ok(out / "demo.mp4", sum(board.values()), 15, 854, 480)
 
 
-@pytest.mark.parametrize(("sig", "after"), [(signal.SIGINT, 1.5), (signal.SIGTERM, 3.0),
-                                            (signal.SIGKILL, 2.5), (signal.SIGKILL, 5.0)])
-def test_killed_render_leaves_whole_files_and_resumes(tmp_path: Path, sig: int, after: float) -> None:
+@pytest.mark.parametrize(
+    ("sig", "after"),
+    [(signal.SIGINT, 1.5), (signal.SIGTERM, 3.0), (signal.SIGKILL, 2.5), (signal.SIGKILL, 5.0)],
+)
+def test_killed_render_leaves_whole_files_and_resumes(
+    tmp_path: Path, sig: int, after: float
+) -> None:
     shutil.copytree(DEMO, tmp_path / "demo")
-    project = Project(tmp_path / "demo/storyboards", tmp_path / "demo/scenes", tmp_path / "media", False)
+    project = Project(
+        tmp_path / "demo/storyboards", tmp_path / "demo/scenes", tmp_path / "media", False
+    )
     exe = Path(sys.executable).with_name("render")
-    proc = subprocess.Popen([str(exe), "--topic", "demo", "--quality", QUALITY, "--jobs", "1"],
-                            env=cli_env(project), stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    proc = subprocess.Popen(
+        [str(exe), "--topic", "demo", "--quality", QUALITY, "--jobs", "1"],
+        env=cli_env(project),
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
     time.sleep(after)
     proc.send_signal(sig)
     _, err = proc.communicate(timeout=60)
@@ -63,7 +74,9 @@ def test_killed_render_leaves_whole_files_and_resumes(tmp_path: Path, sig: int, 
 
 def test_second_render_of_the_same_output_waits(tmp_path: Path) -> None:
     shutil.copytree(DEMO, tmp_path / "demo")
-    project = Project(tmp_path / "demo/storyboards", tmp_path / "demo/scenes", tmp_path / "media", False)
+    project = Project(
+        tmp_path / "demo/storyboards", tmp_path / "demo/scenes", tmp_path / "media", False
+    )
     exe = Path(sys.executable).with_name("render")
     args = [str(exe), "--topic", "demo", "--quality", "tiny", "--jobs", "1"]
     first = subprocess.Popen(args, env=cli_env(project), stderr=subprocess.PIPE, text=True)

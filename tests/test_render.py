@@ -29,7 +29,10 @@ def test_every_output_of_the_contract(out: Path) -> None:
     for name in ("demo.mp4", "demo.srt", "demo.vtt", "chapters.txt", "manifest.json"):
         assert (out / name).is_file(), name
     assert sorted(p.name for p in (out / "beats").glob("*.mp4")) == [
-        "01-intro.mp4", "02-move.mp4", "03-outro.mp4"]
+        "01-intro.mp4",
+        "02-move.mp4",
+        "03-outro.mp4",
+    ]
     leftovers = [p for p in out.rglob("*") if ".part" in p.name or p.name.startswith(".intro-")]
     assert not leftovers
 
@@ -85,7 +88,8 @@ def test_captions_parse_and_stay_inside_their_beats(out: Path, manifest: dict) -
 
 def test_chapters(out: Path) -> None:
     assert (out / "chapters.txt").read_text() == (
-        "0:00 A square appears\n0:02 It moves\n0:04 Counting to three\n")
+        "0:00 A square appears\n0:02 It moves\n0:04 Counting to three\n"
+    )
 
 
 def test_second_run_reuses_every_beat(demo_project: Project, demo_media: Path) -> None:
@@ -99,8 +103,10 @@ def test_second_run_reuses_every_beat(demo_project: Project, demo_media: Path) -
 
 
 def test_caption_cues_fit_two_lines_of_42() -> None:
-    long = ("Every server starts as a follower and waits for a heartbeat from a leader. "
-            "If none arrives before its randomized timeout, it becomes a candidate.")
+    long = (
+        "Every server starts as a follower and waits for a heartbeat from a leader. "
+        "If none arrives before its randomized timeout, it becomes a candidate."
+    )
     for cue in captions.chunk(long):
         assert 1 <= len(cue) <= 2 and all(len(line) <= 42 for line in cue)
     assert " ".join(" ".join(c) for c in captions.chunk(long)) == long
@@ -112,13 +118,27 @@ def test_overrun_fails_naming_the_beat(tmp_path: Path) -> None:
     from conftest import DEMO
 
     shutil.copytree(DEMO, tmp_path / "demo")
-    project = Project(tmp_path / "demo/storyboards", tmp_path / "demo/scenes", tmp_path / "media",
-                      length_rules=False)
+    project = Project(
+        tmp_path / "demo/storyboards",
+        tmp_path / "demo/scenes",
+        tmp_path / "media",
+        length_rules=False,
+    )
     board = project.storyboard_path("demo")
-    board.write_text(board.read_text().replace('seconds = 2\nnarration = "A blue square appears."',
-                                               'seconds = 0.5\nnarration = "A square."'))
-    proc = run_cli(project, "--topic", "demo", "--quality", "tiny", "--beats", "intro", script="render")
+    board.write_text(
+        board.read_text().replace(
+            'seconds = 2\nnarration = "A blue square appears."',
+            'seconds = 0.5\nnarration = "A square."',
+        )
+    )
+    proc = run_cli(
+        project, "--topic", "demo", "--quality", "tiny", "--beats", "intro", script="render"
+    )
     assert proc.returncode == 1
-    assert proc.stderr.strip().splitlines()[-1].startswith("error: beat 'intro' runs 0.20 s over its 0.5 s (log: ")
+    assert (
+        proc.stderr.strip()
+        .splitlines()[-1]
+        .startswith("error: beat 'intro' runs 0.20 s over its 0.5 s (log: ")
+    )
     assert "Traceback" not in proc.stderr
     assert not list((project.out_dir("demo", "tiny") / "beats").glob("*.mp4"))

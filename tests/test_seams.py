@@ -32,7 +32,9 @@ def differs(a: np.ndarray, b: np.ndarray) -> float:
 
 
 @pytest.mark.parametrize(("topic", "project"), _projects(), ids=[t for t, _ in _projects()])
-def test_parallel_beats_match_a_sequential_render(topic: str, project: Project, tmp_path: Path) -> None:
+def test_parallel_beats_match_a_sequential_render(
+    topic: str, project: Project, tmp_path: Path
+) -> None:
     media = tmp_path / "media"
     project = Project(project.storyboards, project.scenes, media, project.length_rules)
     proc = run_cli(project, "--topic", topic, "--quality", QUALITY, "--jobs", "2", script="render")
@@ -52,7 +54,8 @@ def test_parallel_beats_match_a_sequential_render(topic: str, project: Project, 
             bad = differs(whole[index], joined[index])
             assert bad <= MAX_DIFFERENT, (
                 f"beat '{beat['id']}': its {where} frame differs from a sequential render "
-                f"({bad:.2%} of pixels): the scene is not deterministic under fast-forward")
+                f"({bad:.2%} of pixels): the scene is not deterministic under fast-forward"
+            )
 
 
 def test_a_nondeterministic_scene_is_caught(tmp_path: Path) -> None:
@@ -63,9 +66,14 @@ def test_a_nondeterministic_scene_is_caught(tmp_path: Path) -> None:
 
     shutil.copytree(DEMO, tmp_path / "demo")
     scene = tmp_path / "demo/scenes/demo.py"
-    scene.write_text(scene.read_text().replace(
-        "self.square.animate.shift(3 * RIGHT)",
-        "self.square.animate.shift(__import__('random').Random().uniform(1, 4) * RIGHT)"))
-    project = Project(tmp_path / "demo/storyboards", tmp_path / "demo/scenes", tmp_path / "media", False)
+    scene.write_text(
+        scene.read_text().replace(
+            "self.square.animate.shift(3 * RIGHT)",
+            "self.square.animate.shift(__import__('random').Random().uniform(1, 4) * RIGHT)",
+        )
+    )
+    project = Project(
+        tmp_path / "demo/storyboards", tmp_path / "demo/scenes", tmp_path / "media", False
+    )
     with pytest.raises(AssertionError, match="beat '(move|outro)'.*not deterministic"):
         test_parallel_beats_match_a_sequential_render("demo", project, tmp_path)

@@ -20,12 +20,21 @@ narration = "{narration}"
 """
 
 
-def storyboard(beats: int = 6, seconds: float = 16, head: str | None = None, extra: str = "",
-               narration: str = "Something short enough to read.") -> str:
+def storyboard(
+    beats: int = 6,
+    seconds: float = 16,
+    head: str | None = None,
+    extra: str = "",
+    narration: str = "Something short enough to read.",
+) -> str:
     """A valid full-length storyboard text, with hooks to break one thing."""
-    head = head if head is not None else (
-        '[explainer]\ntopic = "sample"\ntitle = "Sample"\nsummary = "A sample topic"\n'
-        'tags = ["a", "b"]\n'
+    head = (
+        head
+        if head is not None
+        else (
+            '[explainer]\ntopic = "sample"\ntitle = "Sample"\nsummary = "A sample topic"\n'
+            'tags = ["a", "b"]\n'
+        )
     )
     body = "".join(
         GOOD_BEAT.format(id=f"b{i}", seconds=seconds, narration=narration) for i in range(beats)
@@ -57,13 +66,18 @@ def test_syntax_error_names_the_line(tmp_path: Path) -> None:
     text = storyboard().replace('title = "Beat b2"', 'title = "Beat b2')
     (line,) = problems(write(tmp_path, text))
     expected_line = text.splitlines().index('title = "Beat b2') + 1
-    assert line.startswith(f"{tmp_path.name}/sample.toml:{expected_line}: TOML syntax error") or \
-        f"sample.toml:{expected_line}: TOML syntax error" in line
+    assert (
+        line.startswith(f"{tmp_path.name}/sample.toml:{expected_line}: TOML syntax error")
+        or f"sample.toml:{expected_line}: TOML syntax error" in line
+    )
 
 
 def test_unknown_and_missing_keys(tmp_path: Path) -> None:
-    text = storyboard().replace('seconds = 16\nnarration = "Something short enough to read."\n',
-                                'secs = 16\nnarration = "Something short enough to read."\n', 1)
+    text = storyboard().replace(
+        'seconds = 16\nnarration = "Something short enough to read."\n',
+        'secs = 16\nnarration = "Something short enough to read."\n',
+        1,
+    )
     text = text.replace('tags = ["a", "b"]', 'tags = ["a", "b"]\ncolour = "red"')
     found = problems(write(tmp_path, text))
     assert any("explainer.colour: unknown key" in p for p in found)
@@ -97,8 +111,10 @@ def test_duplicate_beat_ids(tmp_path: Path) -> None:
 @pytest.mark.parametrize("seconds", ["0", "-4", "nan", "inf"])
 def test_seconds_must_be_positive(tmp_path: Path, seconds: str) -> None:
     text = storyboard().replace("seconds = 16", f"seconds = {seconds}", 1)
-    assert any("beat 'b0': seconds: must be a positive number" in p
-               for p in problems(write(tmp_path, text)))
+    assert any(
+        "beat 'b0': seconds: must be a positive number" in p
+        for p in problems(write(tmp_path, text))
+    )
 
 
 def test_seconds_must_be_a_number(tmp_path: Path) -> None:
@@ -126,12 +142,17 @@ def test_length_rules_can_be_relaxed_explicitly(tmp_path: Path) -> None:
 
 def test_narration_faster_than_20_chars_per_second(tmp_path: Path) -> None:
     fast = "x" * 170  # 170 characters in a 8 s beat: 21.2 per second
-    text = storyboard().replace("seconds = 16", "seconds = 8", 1).replace(
-        "Something short enough to read.", fast, 1)
+    text = (
+        storyboard()
+        .replace("seconds = 16", "seconds = 8", 1)
+        .replace("Something short enough to read.", fast, 1)
+    )
     text = text.replace("seconds = 16", "seconds = 24", 1)
     found = problems(write(tmp_path, text))
-    assert found == [f"{found[0].split(':')[0]}: beat 'b0': narration: 21.2 characters per second is "
-                     "too fast to read (at most 20); shorten it or lengthen the beat"]
+    assert found == [
+        f"{found[0].split(':')[0]}: beat 'b0': narration: 21.2 characters per second is "
+        "too fast to read (at most 20); shorten it or lengthen the beat"
+    ]
 
 
 def test_several_problems_are_all_reported(tmp_path: Path) -> None:
@@ -156,8 +177,12 @@ def test_bom_and_directory(tmp_path: Path) -> None:
 def demo_copy(tmp_path: Path) -> Project:
     """A writable copy of the demo topic whose storyboard or scene a test can break."""
     shutil.copytree(DEMO, tmp_path / "demo")
-    return Project(tmp_path / "demo" / "storyboards", tmp_path / "demo" / "scenes",
-                   tmp_path / "media", length_rules=False)
+    return Project(
+        tmp_path / "demo" / "storyboards",
+        tmp_path / "demo" / "scenes",
+        tmp_path / "media",
+        length_rules=False,
+    )
 
 
 def test_beat_without_method_and_method_without_beat(demo_copy: Project) -> None:
@@ -196,7 +221,15 @@ def test_validate_all_and_list(demo_copy: Project) -> None:
     assert "1 storyboard(s) valid: demo" in proc.stdout
     listing = run_cli(demo_copy, "list")
     assert listing.returncode == 0
-    assert listing.stdout.splitlines()[1].split() == ["demo", "Demo", "explainer", "3", "6.5", "s", "-"]
+    assert listing.stdout.splitlines()[1].split() == [
+        "demo",
+        "Demo",
+        "explainer",
+        "3",
+        "6.5",
+        "s",
+        "-",
+    ]
 
 
 def test_catalog_storyboards_are_valid() -> None:

@@ -37,7 +37,7 @@ def _python() -> Check:
 def _module(name: str, label: str, fix: str) -> Check:
     try:
         module = importlib.import_module(name)
-    except Exception as exc:  # ImportError, or OSError when a shared library is missing
+    except Exception as exc:  # noqa: BLE001  ImportError, or OSError for a missing shared library
         return Check(label, False, f"{type(exc).__name__}: {exc}".splitlines()[0][:120], fix)
     return Check(label, True, getattr(module, "__version__", "installed"))
 
@@ -47,7 +47,9 @@ def _tool(name: str, fix: str, required: bool = True) -> Check:
     if not path:
         return Check(name, False, "not found", fix, required)
     try:
-        first = subprocess.run([path, "-version"], capture_output=True, text=True, timeout=20).stdout
+        first = subprocess.run(
+            [path, "-version"], capture_output=True, text=True, timeout=20, check=False
+        ).stdout
     except (OSError, subprocess.TimeoutExpired):
         first = ""
     return Check(name, True, (first.splitlines() or [path])[0][:80], required=required)
@@ -56,7 +58,9 @@ def _tool(name: str, fix: str, required: bool = True) -> Check:
 def font_installed(family: str) -> bool:
     """Whether fontconfig knows a font family (Pango silently substitutes a missing one)."""
     try:
-        out = subprocess.run(["fc-list", ":", "family"], capture_output=True, text=True, timeout=20).stdout
+        out = subprocess.run(
+            ["fc-list", ":", "family"], capture_output=True, text=True, timeout=20, check=False
+        ).stdout
     except (OSError, subprocess.TimeoutExpired):
         return False
     return any(family in line.split(",") for line in out.splitlines())
@@ -69,8 +73,13 @@ def _font(family: str, package: str) -> Check:
 
 def _chromium() -> Check:
     ok = CHROMIUM.is_file()
-    return Check("chromium (browser tests)", ok, str(CHROMIUM) if ok else "missing",
-                 f"{APT} chromium   (or: scripts/setup.sh --browser)", required=False)
+    return Check(
+        "chromium (browser tests)",
+        ok,
+        str(CHROMIUM) if ok else "missing",
+        f"{APT} chromium   (or: scripts/setup.sh --browser)",
+        required=False,
+    )
 
 
 def render_checks() -> list[Check]:

@@ -27,7 +27,8 @@ class HoldEncoder(VideoSegmentEncoder):
         time_base = Fraction(self.spec.frame_rate.denominator, self.spec.frame_rate.numerator)
         try:
             frame = av.VideoFrame.from_ndarray(pixels, format="rgba").reformat(
-                format=self.spec.pixel_format)
+                format=self.spec.pixel_format
+            )
             for _ in range(repeat):
                 frame.pts = self._next_pts
                 frame.time_base = time_base

@@ -43,7 +43,9 @@ def probe(path: Path) -> ClipInfo:
         data = ffmpeg.probe(str(path))
     except ffmpeg.Error as exc:
         err = (exc.stderr or b"").decode(errors="replace").strip().splitlines()
-        raise MediaError(f"{path}: unreadable video ({err[-1] if err else 'ffprobe failed'})") from exc
+        raise MediaError(
+            f"{path}: unreadable video ({err[-1] if err else 'ffprobe failed'})"
+        ) from exc
     video = next((s for s in data.get("streams", []) if s.get("codec_type") == "video"), None)
     if video is None:
         raise MediaError(f"{path}: no video stream")
@@ -51,8 +53,14 @@ def probe(path: Path) -> ClipInfo:
     fps = float(num) / float(den or 1) if float(den or 1) else 0.0
     duration = float(video.get("duration") or data.get("format", {}).get("duration") or 0.0)
     frames = int(video["nb_frames"]) if str(video.get("nb_frames", "")).isdigit() else None
-    return ClipInfo(duration, int(video["width"]), int(video["height"]), fps, frames,
-                    video.get("codec_name", ""))
+    return ClipInfo(
+        duration,
+        int(video["width"]),
+        int(video["height"]),
+        fps,
+        frames,
+        video.get("codec_name", ""),
+    )
 
 
 def clip_ok(path: Path, seconds: float, fps: int, width: int, height: int) -> bool:
@@ -63,14 +71,18 @@ def clip_ok(path: Path, seconds: float, fps: int, width: int, height: int) -> bo
         info = probe(path)
     except MediaError:
         return False
-    return (info.width, info.height) == (width, height) and abs(info.duration - seconds) <= 1.01 / fps
+    return (info.width, info.height) == (width, height) and abs(
+        info.duration - seconds
+    ) <= 1.01 / fps
 
 
 @contextlib.contextmanager
 def atomic_path(final: Path) -> Iterator[Path]:
     """A temporary sibling path that replaces `final` only if the block completes."""
     final.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(prefix=f".{final.stem}.", suffix=f".part{final.suffix}", dir=final.parent)
+    fd, tmp = tempfile.mkstemp(
+        prefix=f".{final.stem}.", suffix=f".part{final.suffix}", dir=final.parent
+    )
     os.close(fd)
     tmp_path = Path(tmp)
     umask = os.umask(0)

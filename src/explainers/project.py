@@ -107,7 +107,11 @@ class Project:
 
     def topics(self) -> list[str]:
         """Topics with a storyboard: catalog ones in the seed's order, then any others by name."""
-        found = {p.stem for p in self.storyboards.glob("*.toml")} if self.storyboards.is_dir() else set()
+        found = (
+            {p.stem for p in self.storyboards.glob("*.toml")}
+            if self.storyboards.is_dir()
+            else set()
+        )
         ordered = [t for t, _ in CATALOG if t in found]
         return ordered + sorted(found - set(ordered))
 
@@ -145,7 +149,9 @@ class Project:
             return None, exc.problems
         scene_file = self.scene_path(topic)
         if not scene_file.is_file():
-            return board, [Problem(display_path(path), f"no scene module {display_path(scene_file)}")]
+            return board, [
+                Problem(display_path(path), f"no scene module {display_path(scene_file)}")
+            ]
         try:
             cls = scene_class(scene_file)
         except SceneLoadError as exc:
@@ -182,8 +188,11 @@ def scene_class(path: Path) -> type:
 
     module = import_scene_module(path)
     found = [
-        obj for obj in vars(module).values()
-        if inspect.isclass(obj) and issubclass(obj, ExplainerScene) and obj is not ExplainerScene
+        obj
+        for obj in vars(module).values()
+        if inspect.isclass(obj)
+        and issubclass(obj, ExplainerScene)
+        and obj is not ExplainerScene
         and obj.__module__ == module.__name__
     ]
     if len(found) != 1:

@@ -3,14 +3,12 @@
 from __future__ import annotations
 
 import contextlib
-import ctypes
 import fcntl
 import hashlib
 import json
 import os
 import re
 import shutil
-import signal
 import subprocess
 import sys
 import threading
@@ -25,9 +23,10 @@ from explainers import captions, media
 from explainers.doctor import require_render_tools
 from explainers.project import QUALITIES, ROOT, Project, Quality
 from explainers.storyboard import Beat, Problem, Storyboard, StoryboardError
-from explainers.worker import ENCODER_OPTIONS_ENV, deps_path
+from explainers.worker import ENCODER_OPTIONS_ENV, PARENT_ENV, deps_path
 
 Progress = Callable[[str], None]
+
 
 class RenderError(Exception):
     """A render step failed for a reason outside the storyboard (exit code 1)."""
@@ -80,8 +79,12 @@ def beat_keys(board: Storyboard, quality: Quality, encoder: dict[str, str]) -> l
     }
     keys = []
     for i, beat in enumerate(board.beats):
-        payload = {**common, "index": i, "before": [b.id for b in board.beats[:i]],
-                   "beat": [beat.id, beat.title, beat.seconds]}
+        payload = {
+            **common,
+            "index": i,
+            "before": [b.id for b in board.beats[:i]],
+            "beat": [beat.id, beat.title, beat.seconds],
+        }
         keys.append(hashlib.sha256(json.dumps(payload, sort_keys=True).encode()).hexdigest()[:24])
     return keys
 
@@ -91,8 +94,11 @@ def is_fresh(entry: object, key: str) -> bool:
     if not isinstance(entry, dict) or entry.get("key") != key:
         return False
     deps = entry.get("deps")
-    return isinstance(deps, dict) and bool(deps) and all(
-        file_hash(Path(f)) == h for f, h in deps.items())
+    return (
+        isinstance(deps, dict)
+        and bool(deps)
+        and all(file_hash(Path(f)) == h for f, h in deps.items())
+    )
 
 
 def check_scene(project: Project, topic: str) -> Storyboard:
@@ -121,8 +127,16 @@ def render_topic(
         unknown = [b for b in only if b not in {x.id for x in board.beats}]
         if unknown:
             known = ", ".join(b.id for b in board.beats)
-            raise StoryboardError([Problem(str(project.storyboard_path(topic)),
-                                           f"no beat {unknown[0]!r} (beats: {known})", None, "--beats")])
+            raise StoryboardError(
+                [
+                    Problem(
+                        str(project.storyboard_path(topic)),
+                        f"no beat {unknown[0]!r} (beats: {known})",
+                        None,
+                        "--beats",
+                    )
+                ]
+            )
     quality = QUALITIES[quality_name]
     jobs = max(1, jobs or os.cpu_count() or 1)
     out = project.out_dir(topic, quality_name)
@@ -135,8 +149,9 @@ def render_topic(
     (out / "beats").mkdir(parents=True, exist_ok=True)
     with output_lock(out, progress):
         _clean_leftovers(out)
-        return _render_locked(project, topic, board, quality, all_jobs, jobs, only, force, encoder,
-                              out, progress)
+        return _render_locked(
+            project, topic, board, quality, all_jobs, jobs, only, force, encoder, out, progress
+        )
 
 
 @contextlib.contextmanager
@@ -172,16 +187,31 @@ def _clean_leftovers(out: Path) -> None:
         path.unlink(missing_ok=True)
 
 
-def _render_locked(project: Project, topic: str, board: Storyboard, quality: Quality,
-                   all_jobs: list[BeatJob], jobs: int, only: list[str] | None, force: bool,
-                   encoder: dict[str, str], out: Path, progress: Progress) -> Path:
+def _render_locked(
+    project: Project,
+    topic: str,
+    board: Storyboard,
+    quality: Quality,
+    all_jobs: list[BeatJob],
+    jobs: int,
+    only: list[str] | None,
+    force: bool,
+    encoder: dict[str, str],
+    out: Path,
+    progress: Progress,
+) -> Path:
     cache = _read_cache(out)
     todo = []
     for job in all_jobs:
         if only and job.beat.id not in only:
             continue
-        fresh = (not force and is_fresh(cache.get(job.clip.name), job.key)
-                 and media.clip_ok(job.clip, job.beat.seconds, quality.fps, quality.width, quality.height))
+        fresh = (
+            not force
+            and is_fresh(cache.get(job.clip.name), job.key)
+            and media.clip_ok(
+                job.clip, job.beat.seconds, quality.fps, quality.width, quality.height
+            )
+        )
         if fresh:
             progress(f"[{job.index + 1}/{len(all_jobs)}] {job.beat.id}: cached")
         else:
@@ -195,12 +225,26 @@ def _render_locked(project: Project, topic: str, board: Storyboard, quality: Qua
     return out
 
 
-def _render_jobs(project: Project, topic: str, quality: Quality, todo: list[BeatJob], jobs: int,
-                 encoder: dict[str, str], out: Path, cache: dict[str, dict], total: int,
-                 progress: Progress) -> None:
+def _render_jobs(
+    project: Project,
+    topic: str,
+    quality: Quality,
+    todo: list[BeatJob],
+    jobs: int,
+    encoder: dict[str, str],
+    out: Path,
+    cache: dict[str, dict],
+    total: int,
+    progress: Progress,
+) -> None:
     if not todo:
         return
-    env = {**os.environ, **project.env(), ENCODER_OPTIONS_ENV: ",".join(f"{k}={v}" for k, v in encoder.items())}
+    env = {
+        **os.environ,
+        **project.env(),
+        PARENT_ENV: str(os.getpid()),
+        ENCODER_OPTIONS_ENV: ",".join(f"{k}={v}" for k, v in encoder.items()),
+    }
     failures: list[str] = []
     lock = threading.Lock()
     children: set[subprocess.Popen] = set()
@@ -211,9 +255,23 @@ def _render_jobs(project: Project, topic: str, quality: Quality, todo: list[Beat
             return
         t0 = time.monotonic()
         tmp = job.clip.with_name(f".{job.clip.stem}.{os.getpid()}.part.mp4")
-        cmd = [sys.executable, "-m", "explainers.worker", topic, quality.name, job.beat.id, str(tmp)]
-        proc = subprocess.Popen(cmd, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE,
-                                text=True, cwd=str(ROOT), preexec_fn=_die_with_parent)
+        cmd = [
+            sys.executable,
+            "-m",
+            "explainers.worker",
+            topic,
+            quality.name,
+            job.beat.id,
+            str(tmp),
+        ]
+        proc = subprocess.Popen(
+            cmd,
+            env=env,
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.PIPE,
+            text=True,
+            cwd=str(ROOT),
+        )
         with lock:
             children.add(proc)
         try:
@@ -225,14 +283,21 @@ def _render_jobs(project: Project, topic: str, quality: Quality, todo: list[Beat
                 return
             if not media.clip_ok(tmp, job.beat.seconds, quality.fps, quality.width, quality.height):
                 got = media.probe(tmp).duration if tmp.is_file() else 0.0
-                failures.append(f"beat '{job.beat.id}': clip is {got:.3f} s, expected {job.beat.seconds:g} s")
+                failures.append(
+                    f"beat '{job.beat.id}': clip is {got:.3f} s, expected {job.beat.seconds:g} s"
+                )
                 return
             deps = json.loads(deps_path(tmp).read_text(encoding="utf-8"))
             os.replace(tmp, job.clip)
             with lock:
-                cache[job.clip.name] = {"key": job.key, "deps": {f: file_hash(Path(f)) for f in deps}}
+                cache[job.clip.name] = {
+                    "key": job.key,
+                    "deps": {f: file_hash(Path(f)) for f in deps},
+                }
                 _write_cache(out, cache)
-            progress(f"[{job.index + 1}/{total}] {job.beat.id}: rendered in {time.monotonic() - t0:.1f} s")
+            progress(
+                f"[{job.index + 1}/{total}] {job.beat.id}: rendered in {time.monotonic() - t0:.1f} s"
+            )
         finally:
             with lock:
                 children.discard(proc)
@@ -240,8 +305,10 @@ def _render_jobs(project: Project, topic: str, quality: Quality, todo: list[Beat
             deps_path(tmp).unlink(missing_ok=True)
 
     workers = min(jobs, len(todo))
-    progress(f"rendering {len(todo)} beat(s) at {quality.name} "
-             f"({quality.width}x{quality.height}@{quality.fps}) with {workers} worker(s)")
+    progress(
+        f"rendering {len(todo)} beat(s) at {quality.name} "
+        f"({quality.width}x{quality.height}@{quality.fps}) with {workers} worker(s)"
+    )
     # Longest beats first: the pool finishes together instead of waiting on one long last beat.
     ordered = sorted(todo, key=lambda j: -j.beat.seconds)
     pool = ThreadPoolExecutor(max_workers=workers)
@@ -261,15 +328,6 @@ def _render_jobs(project: Project, topic: str, quality: Quality, todo: list[Beat
         raise RenderError("\n".join(unique.values()))
 
 
-def _die_with_parent() -> None:
-    """In a worker, before exec: get SIGKILL when the renderer dies, even by SIGKILL (Linux)."""
-    try:
-        libc = ctypes.CDLL("libc.so.6", use_errno=True)
-        libc.prctl(1, signal.SIGKILL)  # PR_SET_PDEATHSIG
-    except OSError:
-        pass
-
-
 def _worker_error(job: BeatJob, stderr: str, out: Path) -> str:
     """One clear line from a worker's failure; the full log is kept next to the clips."""
     log = out / "logs" / f"{job.beat.id}.log"
@@ -279,8 +337,14 @@ def _worker_error(job: BeatJob, stderr: str, out: Path) -> str:
         where = f" (log: {media_rel(log)})"
     except OSError:  # a full disk must not hide the worker's own reason
         where = ""
-    line = next((ln for ln in reversed(stderr.splitlines()) if ln.startswith("WORKER-ERROR: ")), None)
-    reason = line.removeprefix("WORKER-ERROR: ") if line else (stderr.strip().splitlines() or ["failed"])[-1]
+    line = next(
+        (ln for ln in reversed(stderr.splitlines()) if ln.startswith("WORKER-ERROR: ")), None
+    )
+    reason = (
+        line.removeprefix("WORKER-ERROR: ")
+        if line
+        else (stderr.strip().splitlines() or ["failed"])[-1]
+    )
     named = reason if re.match(r"beat '[a-z0-9_]+'", reason) else f"beat '{job.beat.id}': {reason}"
     return f"{named}{where}"
 
@@ -296,7 +360,11 @@ def media_rel(path: Path) -> str:
 def _read_cache(out: Path) -> dict[str, dict]:
     try:
         data = json.loads((out / "beats" / ".cache.json").read_text(encoding="utf-8"))
-        return {str(k): v for k, v in data.items() if isinstance(v, dict)} if isinstance(data, dict) else {}
+        return (
+            {str(k): v for k, v in data.items() if isinstance(v, dict)}
+            if isinstance(data, dict)
+            else {}
+        )
     except (OSError, ValueError):
         return {}
 
@@ -318,8 +386,9 @@ def _remove_stale(out: Path, jobs: list[BeatJob], cache: dict[str, dict]) -> Non
     _write_cache(out, cache)
 
 
-def write_outputs(board: Storyboard, quality_name: str, out: Path, clips: list[Path],
-                  progress: Progress) -> None:
+def write_outputs(
+    board: Storyboard, quality_name: str, out: Path, clips: list[Path], progress: Progress
+) -> None:
     """The joined video, captions, chapters and manifest (each replaced atomically)."""
     quality = QUALITIES[quality_name]
     video = out / f"{board.topic}.mp4"
@@ -353,8 +422,14 @@ def manifest(board: Storyboard, quality: Quality, clips: list[Path]) -> dict:
         "chapters": "chapters.txt",
         "thumbnail_beat": board.thumbnail,
         "beats": [
-            {"id": b.id, "title": b.title, "start": start, "duration": b.seconds,
-             "file": f"beats/{clip.name}", "narration": b.narration}
+            {
+                "id": b.id,
+                "title": b.title,
+                "start": start,
+                "duration": b.seconds,
+                "file": f"beats/{clip.name}",
+                "narration": b.narration,
+            }
             for b, start, clip in zip(board.beats, board.starts(), clips)
         ],
     }
@@ -365,16 +440,26 @@ def run_worker(project: Project, args: list[str], encoder: dict[str, str] | None
     env = {**os.environ, **project.env()}
     if encoder:
         env[ENCODER_OPTIONS_ENV] = ",".join(f"{k}={v}" for k, v in encoder.items())
-    proc = subprocess.run([sys.executable, "-m", "explainers.worker", *args], env=env,
-                          capture_output=True, text=True, cwd=str(ROOT))
+    proc = subprocess.run(
+        [sys.executable, "-m", "explainers.worker", *args],
+        env=env,
+        capture_output=True,
+        text=True,
+        cwd=str(ROOT),
+        check=False,
+    )
     if proc.returncode != 0:
-        line = next((ln for ln in reversed(proc.stderr.splitlines()) if ln.startswith("WORKER-ERROR: ")),
-                    "WORKER-ERROR: " + ((proc.stderr.strip().splitlines() or ["failed"])[-1]))
+        line = next(
+            (ln for ln in reversed(proc.stderr.splitlines()) if ln.startswith("WORKER-ERROR: ")),
+            "WORKER-ERROR: " + ((proc.stderr.strip().splitlines() or ["failed"])[-1]),
+        )
         raise RenderError(line.removeprefix("WORKER-ERROR: "))
     return proc.stderr
 
 
-def last_frames(project: Project, topic: str, quality_name: str, folder: Path | None = None) -> list[Path]:
+def last_frames(
+    project: Project, topic: str, quality_name: str, folder: Path | None = None
+) -> list[Path]:
     """Last frame of every beat as PNG, fast-forwarded without encoding (for looking and golden tests)."""
     board = check_scene(project, topic)
     folder = folder or project.out_dir(topic, quality_name) / "frames"

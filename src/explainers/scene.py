@@ -49,8 +49,10 @@ class ExplainerScene(Scene):
 
     def __init__(self, renderer: Any = None, **kwargs: Any) -> None:
         if renderer is None and config.renderer.value == "cairo":
-            renderer = FrameCountingRenderer(skip_animations=kwargs.get("skip_animations", False),
-                                             file_writer_class=HoldFileWriter)
+            renderer = FrameCountingRenderer(
+                skip_animations=kwargs.get("skip_animations", False),
+                file_writer_class=HoldFileWriter,
+            )
         super().__init__(renderer=renderer, **kwargs)
         self.storyboard: Storyboard = self.load_storyboard()
         self.beat_index = 0
@@ -60,7 +62,11 @@ class ExplainerScene(Scene):
     def load_storyboard(cls) -> Storyboard:
         """The topic's storyboard, next to the scene folder (plain `manim` runs need no renderer)."""
         folder = os.environ.get("EXPLAINERS_STORYBOARDS")
-        base = Path(folder) if folder else Path(inspect.getfile(cls)).resolve().parent.parent / "storyboards"
+        base = (
+            Path(folder)
+            if folder
+            else Path(inspect.getfile(cls)).resolve().parent.parent / "storyboards"
+        )
         relax = os.environ.get("EXPLAINERS_RELAX_LENGTH") in ("1", "true", "yes")
         return load(base / f"{cls.topic}.toml", length_rules=cls.length_rules and not relax)
 
@@ -132,13 +138,21 @@ class ExplainerScene(Scene):
         """Topic title on the first beat; 'n/N · title' indicator top-right on every beat."""
         self.remove(self.chrome)
         n, total = self.beat_index + 1, len(self.storyboard.beats)
-        indicator = Text(f"{n}/{total} · {beat.title}", font=FONT, color=MUTED,
-                         font_size=font_size(TYPE.small))
-        indicator.move_to([LAYOUT.right - indicator.width / 2, LAYOUT.top - indicator.height / 2, 0])
+        indicator = Text(
+            f"{n}/{total} · {beat.title}", font=FONT, color=MUTED, font_size=font_size(TYPE.small)
+        )
+        indicator.move_to(
+            [LAYOUT.right - indicator.width / 2, LAYOUT.top - indicator.height / 2, 0]
+        )
         parts: list[Mobject] = [indicator]
         if self.beat_index == 0:
-            title = Text(self.storyboard.title, font=FONT, color=INK, weight="BOLD",
-                         font_size=font_size(TYPE.heading))
+            title = Text(
+                self.storyboard.title,
+                font=FONT,
+                color=INK,
+                weight="BOLD",
+                font_size=font_size(TYPE.heading),
+            )
             max_width = LAYOUT.right - LAYOUT.left - indicator.width - 0.6
             if title.width > max_width:
                 title.scale_to_fit_width(max_width)

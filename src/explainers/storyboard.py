@@ -176,8 +176,9 @@ def _read_toml(path: Path, col: _Collector) -> dict[str, Any] | None:
         return None
 
 
-def _check_keys(col: _Collector, table: dict, allowed: dict, required: tuple, beat: str | None,
-                prefix: str) -> None:
+def _check_keys(
+    col: _Collector, table: dict, allowed: dict, required: tuple, beat: str | None, prefix: str
+) -> None:
     for key in table:
         if key not in allowed:
             col.add(f"unknown key (allowed: {', '.join(allowed)})", beat, f"{prefix}{key}")
@@ -209,23 +210,33 @@ def _check_text(col: _Collector, value: Any, name: str, beat: str | None, prefix
     if not value.strip():
         col.add("must not be empty", beat, prefix + name)
     elif len(value) > MAX_TEXT[name]:
-        col.add(f"too long ({len(value)} characters, at most {MAX_TEXT[name]})", beat, prefix + name)
+        col.add(
+            f"too long ({len(value)} characters, at most {MAX_TEXT[name]})", beat, prefix + name
+        )
     elif any(ord(c) < 32 and c not in "\n\t" for c in value):
         col.add("contains control characters", beat, prefix + name)
 
 
-def _check(path: Path, data: dict, col: _Collector, topic: str, length_rules: bool) -> Storyboard | None:
+def _check(
+    path: Path, data: dict, col: _Collector, topic: str, length_rules: bool
+) -> Storyboard | None:
     for key in data:
         if key not in TOP_KEYS:
             col.add("unknown table (allowed: [explainer], [[beat]])", None, key)
     head = data.get("explainer")
     if not isinstance(head, dict):
-        col.add("missing [explainer] table" if head is None else "must be a table", None, "explainer")
+        col.add(
+            "missing [explainer] table" if head is None else "must be a table", None, "explainer"
+        )
         head = {}
     else:
         _check_keys(col, head, EXPLAINER_KEYS, EXPLAINER_REQUIRED, None, "explainer.")
     if isinstance(head.get("topic"), str) and head["topic"] != topic:
-        col.add(f"is {_shown(head['topic'])} but the file is named {topic}.toml", None, "explainer.topic")
+        col.add(
+            f"is {_shown(head['topic'])} but the file is named {topic}.toml",
+            None,
+            "explainer.topic",
+        )
     if not TOPIC_ID.fullmatch(topic) or len(topic) > MAX_ID_LENGTH:
         col.add("file name must be a topic id: lowercase letters, digits and '-'", None, "topic")
     for name in ("title", "summary"):
@@ -248,9 +259,16 @@ def _check(path: Path, data: dict, col: _Collector, topic: str, length_rules: bo
         if not lo <= len(raw_beats) <= hi:
             col.add(f"{len(raw_beats)} beats; an explainer has {lo} to {hi}", None, "beat")
         total = sum(b.seconds for b in beats)
-        if beats and len(beats) == len(raw_beats) and not TOTAL_SECONDS[0] <= total <= TOTAL_SECONDS[1]:
-            col.add(f"total is {total:g} s; must be {TOTAL_SECONDS[0]:g}-{TOTAL_SECONDS[1]:g} s",
-                    None, "seconds")
+        if (
+            beats
+            and len(beats) == len(raw_beats)
+            and not TOTAL_SECONDS[0] <= total <= TOTAL_SECONDS[1]
+        ):
+            col.add(
+                f"total is {total:g} s; must be {TOTAL_SECONDS[0]:g}-{TOTAL_SECONDS[1]:g} s",
+                None,
+                "seconds",
+            )
     thumb = head.get("thumbnail")
     raw_ids = {b.get("id") for b in raw_beats}
     if isinstance(thumb, str) and raw_beats and thumb not in raw_ids:
@@ -258,8 +276,13 @@ def _check(path: Path, data: dict, col: _Collector, topic: str, length_rules: bo
     if col.problems:
         return None
     return Storyboard(
-        path=path, topic=topic, title=head["title"].strip(), summary=head["summary"].strip(),
-        tags=tuple(t.strip() for t in tags), beats=tuple(beats), thumbnail=thumb,
+        path=path,
+        topic=topic,
+        title=head["title"].strip(),
+        summary=head["summary"].strip(),
+        tags=tuple(t.strip() for t in tags),
+        beats=tuple(beats),
+        thumbnail=thumb,
     )
 
 
@@ -282,22 +305,32 @@ def _check_beats(col: _Collector, raw_beats: list[dict]) -> list[Beat]:
         secs = raw.get("seconds")
         if _is(secs, (int, float)):
             if not math.isfinite(secs) or secs <= 0:
-                col.add(f"must be a positive number of seconds, got {_shown(secs)}", label, "seconds")
+                col.add(
+                    f"must be a positive number of seconds, got {_shown(secs)}", label, "seconds"
+                )
             elif secs > MAX_BEAT_SECONDS:
-                col.add(f"{secs:g} s is longer than any beat can be ({MAX_BEAT_SECONDS:g} s)",
-                        label, "seconds")
+                col.add(
+                    f"{secs:g} s is longer than any beat can be ({MAX_BEAT_SECONDS:g} s)",
+                    label,
+                    "seconds",
+                )
             elif isinstance(raw.get("narration"), str):
                 rate = len(_one_line(raw["narration"])) / secs
                 if rate > MAX_CHARS_PER_SECOND:
-                    col.add(f"{rate:.1f} characters per second is too fast to read "
-                            f"(at most {MAX_CHARS_PER_SECOND:g}); shorten it or lengthen the beat",
-                            label, "narration")
+                    col.add(
+                        f"{rate:.1f} characters per second is too fast to read "
+                        f"(at most {MAX_CHARS_PER_SECOND:g}); shorten it or lengthen the beat",
+                        label,
+                        "narration",
+                    )
         if len(col.problems) == before:
             beats.append(Beat(bid, raw["title"].strip(), float(secs), _one_line(raw["narration"])))
     return beats
 
 
-def check_scene_methods(board: Storyboard, method_names: set[str], scene_file: str) -> list[Problem]:
+def check_scene_methods(
+    board: Storyboard, method_names: set[str], scene_file: str
+) -> list[Problem]:
     """Beats without a `beat_<id>` method, and `beat_` methods without a beat."""
     problems = []
     wanted = {b.method for b in board.beats}

@@ -9,15 +9,32 @@ global config and caches apart, and lets beats render on every core.
 
 from __future__ import annotations
 
+import ctypes
 import json
 import os
 import shutil
+import signal
 import sys
 import tempfile
 import traceback
 from pathlib import Path
 
 ENCODER_OPTIONS_ENV = "EXPLAINERS_ENCODER_OPTIONS"
+PARENT_ENV = "EXPLAINERS_RENDER_PID"
+
+
+def die_with_parent() -> None:
+    """Get SIGKILL when the renderer dies, even by SIGKILL (Linux), so no worker runs on orphaned."""
+    parent = os.environ.get(PARENT_ENV)
+    if not parent:
+        return
+    try:
+        libc = ctypes.CDLL("libc.so.6", use_errno=True)
+        libc.prctl(1, signal.SIGKILL)  # PR_SET_PDEATHSIG
+    except OSError:
+        return
+    if os.getppid() != int(parent):  # the renderer died before we asked
+        os._exit(1)
 
 
 def encoder_options() -> dict[str, str]:
@@ -105,17 +122,22 @@ def write_deps(clip: Path, roots: list[Path]) -> None:
 
 
 def main(argv: list[str]) -> int:
+    die_with_parent()
     try:
         if argv[0] == "--frames":
             last_frames(argv[1], argv[2], Path(argv[3]))
         else:
             topic, quality, beat_id, out = argv
             render_beat(topic, quality, beat_id, Path(out))
-    except Exception as exc:  # the parent prints this one line; the traceback goes to the log
+    except Exception as exc:  # noqa: BLE001  the parent prints this one line; the log gets the traceback
         traceback.print_exc(file=sys.stderr)
         from explainers.scene import BeatFailed, BeatOverrun
 
-        reason = str(exc) if isinstance(exc, BeatFailed | BeatOverrun) else f"{type(exc).__name__}: {exc}"
+        reason = (
+            str(exc)
+            if isinstance(exc, BeatFailed | BeatOverrun)
+            else f"{type(exc).__name__}: {exc}"
+        )
         print(f"WORKER-ERROR: {reason}", file=sys.stderr)
         return 1
     return 0

@@ -1,18 +1,16 @@
 """`explainers publish --topic T [--quality 1080p|4k] [--upload [--privacy P]]`.
 
-`explainers.cli` registers the command with `command(project_options, guarded)`: this module
-takes the shared decorators as arguments instead of importing them, so that either module can be
-imported first without a cycle.
+Registered on the `explainers` group in cli.py.
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 import click
 
+from explainers.cli_common import BadInput, fail, guarded, project_options, shown_path
 from explainers.project import QUALITIES, Project
 
 if TYPE_CHECKING:
@@ -71,38 +69,31 @@ def summary(b: bundle.Bundle, rendered: bundle.Rendered) -> list[str]:
     ]
 
 
-def command(project_options: Callable, guarded: Callable) -> click.Command:
-    """The `publish` click command, with the CLI's project options and error handling."""
-
-    @click.command("publish")
-    @click.option("--topic", "topics", multiple=True, help="Topic id (repeatable), e.g. raft.")
-    @click.option("--all", "all_topics", is_flag=True, help="Every topic rendered at --quality.")
-    @click.option("--quality", type=QualityChoice(), default="1080p", show_default=True,
-                  help="The rendered quality to publish from (render it first).")
-    @click.option("--upload", is_flag=True, help="Upload to YouTube: video, thumbnail, captions.")
-    @click.option("--privacy", type=click.Choice(PRIVACY), default=None,
-                  help="Privacy of the upload [default: private].")
-    @click.option("--client-secrets", type=click.Path(path_type=Path, dir_okay=False),
-                  envvar="EXPLAINERS_YOUTUBE_CLIENT_SECRETS",
-                  help="OAuth client secrets JSON (Desktop app) for the first upload "
-                       "[default: client_secret.json in the config folder].")
-    @click.option("--preset", type=click.Choice(PRESETS), default=DEFAULT_PRESET, show_default=True,
-                  help="x264 speed: faster presets make bigger files at CRF 16 with the same "
-                       "YouTube settings (slow: ~20 CPU-minutes for 100 s of 1080p60, "
-                       "master and Short).")
-    @project_options
-    @guarded
-    def publish_cmd(**kwargs: Any) -> None:
-        """YouTube bundle in media/<topic>/publish/: master, Short, thumbnail, captions, metadata."""
-        run(**kwargs)
-
-    return publish_cmd
+@click.command("publish")
+@click.option("--topic", "topics", multiple=True, help="Topic id (repeatable), e.g. raft.")
+@click.option("--all", "all_topics", is_flag=True, help="Every topic rendered at --quality.")
+@click.option("--quality", type=QualityChoice(), default="1080p", show_default=True,
+              help="The rendered quality to publish from (render it first).")
+@click.option("--upload", is_flag=True, help="Upload to YouTube: video, thumbnail, captions.")
+@click.option("--privacy", type=click.Choice(PRIVACY), default=None,
+              help="Privacy of the upload [default: private].")
+@click.option("--client-secrets", type=click.Path(path_type=Path, dir_okay=False),
+              envvar="EXPLAINERS_YOUTUBE_CLIENT_SECRETS",
+              help="OAuth client secrets JSON (Desktop app) for the first upload "
+                   "[default: client_secret.json in the config folder].")
+@click.option("--preset", type=click.Choice(PRESETS), default=DEFAULT_PRESET, show_default=True,
+              help="x264 speed: faster presets make bigger files at CRF 16 with the same "
+                   "YouTube settings.")
+@project_options
+@guarded
+def publish_cmd(**kwargs: Any) -> None:
+    """YouTube bundle in media/<topic>/publish/: master, Short, thumbnail, captions, metadata."""
+    run(**kwargs)
 
 
 def run(project: Project, topics: tuple[str, ...], all_topics: bool, quality: str,
         upload: bool, privacy: str | None, client_secrets: Path | None, preset: str) -> None:
     """Publish the chosen topics, then upload them if asked."""
-    from explainers.cli import BadInput, _shown_path, fail
     from explainers.publish import bundle, master, youtube
 
     if privacy and not upload:
@@ -132,7 +123,7 @@ def run(project: Project, topics: tuple[str, ...], all_topics: bool, quality: st
             click.echo(f"warning: {r.topic}: {warning}", err=True)
         for line in summary(result, r):
             click.echo(line)
-        click.echo(f"outputs in {_shown_path(result.folder)}")
+        click.echo(f"outputs in {shown_path(result.folder)}")
         if service is not None:
             try:
                 record, warnings = youtube.upload_bundle(
@@ -147,7 +138,6 @@ def run(project: Project, topics: tuple[str, ...], all_topics: bool, quality: st
 
 def _connect(client_secrets: Path | None) -> Any:
     """Authorize (before any encode, so a missing secret fails fast) and build the client."""
-    from explainers.cli import BadInput, fail
     from explainers.publish import youtube
 
     try:

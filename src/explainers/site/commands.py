@@ -1,7 +1,4 @@
-"""The `site` and `serve` commands (registered on the `explainers` group at the end of cli.py).
-
-Import these through `explainers.cli`, which registers them, not on their own.
-"""
+"""The `site` and `serve` commands (registered on the `explainers` group in cli.py)."""
 
 from __future__ import annotations
 
@@ -11,7 +8,7 @@ from pathlib import Path
 
 import click
 
-from explainers.cli import BadInput, _shown_path, guarded, project_options
+from explainers.cli_common import BadInput, guarded, project_options, shown_path
 from explainers.project import Project
 
 SITE_QUALITIES = ("1080p", "720p", "tiny")  # tiny: the tests' 256x144 render, not advertised
@@ -32,7 +29,7 @@ def site_cmd(project: Project, quality: str) -> None:
         report = build_site(project, quality, progress=lambda line: click.echo(line, err=True))
     except SiteError as exc:
         raise BadInput("\n".join(f"error: {p}" for p in exc.problems)) from None
-    click.echo(f"site with {len(report.topics)} topic(s) in {_shown_path(report.out)}"
+    click.echo(f"site with {len(report.topics)} topic(s) in {shown_path(report.out)}"
                f" ({report.encoded} web clip(s) encoded, {report.reused} reused)")
     click.echo(f"open {report.out / 'index.html'} or run: explainers serve")
 
@@ -51,14 +48,14 @@ def serve_cmd(project: Project, port: int, open_browser: bool, log: bool) -> Non
 
     site: Path = project.media / SITE_DIR
     if not (site / "index.html").is_file():
-        raise BadInput(f"error: no site in {_shown_path(site)}; build it first: explainers site")
+        raise BadInput(f"error: no site in {shown_path(site)}; build it first: explainers site")
     try:
         server = make_server(site, port, quiet=not log)
     except OSError as exc:
         raise click.ClickException(f"cannot listen on 127.0.0.1:{port} ({exc.strerror}); "
                                    "try another --port, or --port 0") from None
     url = url_of(server)
-    click.echo(f"serving {_shown_path(site)} at {url}  (Ctrl+C to stop)")
+    click.echo(f"serving {shown_path(site)} at {url}  (Ctrl+C to stop)")
     sys.stdout.flush()
     if open_browser:
         webbrowser.open(url)
