@@ -181,6 +181,8 @@ def publish(rendered: Rendered, *, encoding: master.Encoding = master.DEFAULT,
     cache.store(short, key)
 
     srt_text = rendered.path(m["captions"]["srt"]).read_text(encoding="utf-8")
+    for bad, good in metadata.FORBIDDEN.items():  # YouTube reads <b>, <i>... in SRT as markup
+        srt_text = srt_text.replace(bad, good)
     media.write_text_atomic(folder / files["captions"], srt_text)
     cue_count = srt_text.count(" --> ")
 
