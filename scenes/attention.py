@@ -18,13 +18,12 @@ from manim import (
     FadeIn,
     MarkupText,
     Mobject,
-    Transform,
     TransformFromCopy,
     VGroup,
 )
 
 from explainers.kit.charts import chip
-from explainers.kit.matrix import LabelledMatrix, VectorCells
+from explainers.kit.matrix import LabelledMatrix, VectorCells, morph
 from explainers.kit.text import text
 from explainers.kit.theme import (
     AMBER,
@@ -159,8 +158,9 @@ class Attention(ExplainerScene):
         scaled = LabelledMatrix(ATT.scaled[0], rows=TOKENS, cols=TOKENS, heat=HEAT)
         scaled.move_to(raw)
         self.show(FadeIn(side[1]), run_time=TIMING.normal)
-        self.show(Transform(raw, scaled), FadeIn(side[2:]), run_time=TIMING.normal)
+        morph(self, raw, scaled, FadeIn(side[2:]))
         self.bring_to_front(box)
+        self.wait(TIMING.hold)
 
     def beat_softmax(self) -> None:
         self.clear_stage()
@@ -173,7 +173,8 @@ class Attention(ExplainerScene):
         total.align_to(W.col_labels, DOWN)
         scores = LabelledMatrix(ATT.scaled[0], rows=TOKENS, cols=TOKENS, heat=HEAT).move_to(W)
         self.show(FadeIn(scores), run_time=TIMING.normal)
-        self.show(Transform(scores, W), run_time=TIMING.normal)
+        morph(self, scores, W)
+        self.wait(TIMING.hold)
         self.show(FadeIn(sums), FadeIn(total), run_time=TIMING.normal)
         j = TOKENS.index(ATT.top_attended(WORD, 0))
         self.show(Create(W.highlight_row(ROW)), Create(W.highlight_cell(ROW, j, GREEN)),
@@ -228,7 +229,8 @@ class Attention(ExplainerScene):
         open_ = LabelledMatrix(ATT.weights[0], rows=TOKENS, cols=TOKENS, heat=HEAT,
                                heat_range=(0, 1)).move_to(W)
         self.show(FadeIn(open_), run_time=TIMING.normal)
-        self.show(Transform(open_, W), run_time=TIMING.normal)
+        morph(self, open_, W)
+        self.wait(TIMING.hold)
         seen = [t for t, hidden in zip(TOKENS, future[ROW]) if not hidden]
         x = W.grid().get_right()[0] + 0.6
         side = self.note([

@@ -21,7 +21,14 @@ from explainers.kit.charts import (
     request_mark,
     stack_levels,
 )
-from explainers.kit.matrix import CELL, LabelledMatrix, VectorCells, baseline, two_decimals
+from explainers.kit.matrix import (
+    CELL,
+    LabelledMatrix,
+    VectorCells,
+    baseline,
+    morph,
+    two_decimals,
+)
 from explainers.kit.text import px_of
 from explainers.kit.theme import AMBER, BG, BLUE, GREEN, MUTED, PANEL, RED, VIOLET
 
@@ -272,3 +279,28 @@ def test_column_labels_share_a_baseline_despite_descenders() -> None:
     lines = {round(baseline(t), 3) for t in m.col_labels}
     assert len(lines) == 1
     assert m.col_labels[1].get_bottom()[1] < m.col_labels[0].get_bottom()[1]  # the "p" hangs
+
+
+def test_morph_leaves_the_new_matrix_and_never_morphs_digits() -> None:
+    class FakeScene:
+        def __init__(self, *ms: Mobject) -> None:
+            self.mobjects = list(ms)
+            self.animations: list[object] = []
+
+        def add(self, *ms: Mobject) -> None:
+            self.mobjects.extend(m for m in ms if m not in self.mobjects)
+
+        def remove(self, *ms: Mobject) -> None:
+            self.mobjects = [m for m in self.mobjects if m not in ms]
+
+        def play(self, *anims: object, **kw: object) -> None:
+            self.animations.extend(anims)
+
+    old = LabelledMatrix(np.array([[3.65, 0.0]]))
+    new = LabelledMatrix(np.array([[1.83, 0.0]]))
+    scene = FakeScene(old)
+    assert morph(scene, old, new) is new  # type: ignore[arg-type]
+    assert scene.mobjects == [new]
+    kinds = {type(a).__name__: a for a in scene.animations}
+    assert set(kinds) == {"Transform", "FadeOut", "FadeIn"}
+    assert kinds["Transform"].mobject is old.cells  # colours move, numbers cross-fade

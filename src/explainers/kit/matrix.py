@@ -10,7 +10,22 @@ import math
 from collections.abc import Callable, Sequence
 
 import numpy as np
-from manim import DOWN, LEFT, UP, ManimColor, Rectangle, RoundedRectangle, VGroup, interpolate_color
+from manim import (
+    DOWN,
+    LEFT,
+    UP,
+    Animation,
+    FadeIn,
+    FadeOut,
+    ManimColor,
+    Rectangle,
+    RoundedRectangle,
+    Scene,
+    Transform,
+    VGroup,
+    interpolate_color,
+    smooth,
+)
 
 from explainers.kit.text import text
 from explainers.kit.theme import AMBER, BLUE, INK, LINE, MUTED, PANEL, TYPE
@@ -134,6 +149,19 @@ class VectorCells(LabelledMatrix):
             self.add(self.name)
 
 
+def morph(scene: Scene, old: LabelledMatrix, new: LabelledMatrix, *also: Animation,
+          run_time: float = 0.7) -> LabelledMatrix:
+    """Re-colour old's cells into new's; old numbers fade out, then new ones in (digits never morph)."""
+    scene.play(Transform(old.cells, new.cells),
+               FadeOut(old.entries, rate_func=lambda t: smooth(min(1.0, 2 * t))),
+               FadeIn(new.entries, rate_func=lambda t: smooth(max(0.0, 2 * t - 1))), *also,
+               run_time=run_time)
+    # FadeOut's clean-up removes old.entries, which makes Manim split `old` into its other parts.
+    scene.remove(old, *old.submobjects, new.entries)
+    scene.add(new)
+    return new
+
+
 def name_under(target: VGroup, words: str, color: str = BLUE, side=DOWN) -> VGroup:
     """A name under (or beside) a matrix, e.g. 'Q = X·W_Q'."""
     t = text(words, TYPE.small, color)
@@ -141,4 +169,4 @@ def name_under(target: VGroup, words: str, color: str = BLUE, side=DOWN) -> VGro
     return t
 
 
-__all__ = ["CELL", "LabelledMatrix", "VectorCells", "name_under", "two_decimals"]
+__all__ = ["CELL", "LabelledMatrix", "VectorCells", "morph", "name_under", "two_decimals"]
