@@ -250,28 +250,17 @@ def _render_jobs(
     children: set[subprocess.Popen] = set()
     stopping = threading.Event()
 
-    def run(job: BeatJob) -> None:
+    def run(group: list[BeatJob]) -> None:
         if stopping.is_set():
             return
         t0 = time.monotonic()
-        tmp = job.clip.with_name(f".{job.clip.stem}.{os.getpid()}.part.mp4")
-        cmd = [
-            sys.executable,
-            "-m",
-            "explainers.worker",
-            topic,
-            quality.name,
-            job.beat.id,
-            str(tmp),
-        ]
-        proc = subprocess.Popen(
-            cmd,
-            env=env,
-            stdout=subprocess.DEVNULL,
-            stderr=subprocess.PIPE,
-            text=True,
-            cwd=str(ROOT),
-        )
+        folder = out / "beats" / f".work-group-{group[0].beat.id}-{os.getpid()}"
+        folder.mkdir(parents=True, exist_ok=True)
+        ids = ",".join(j.beat.id for j in group)
+        cmd = [sys.executable, "-m", "explainers.worker", "--beats", topic, quality.name, ids,
+               str(folder)]
+        proc = subprocess.Popen(cmd, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE,
+                                text=True, cwd=str(ROOT))
         with lock:
             children.add(proc)
         try:
@@ -279,41 +268,34 @@ def _render_jobs(
             if stopping.is_set():
                 return
             if proc.returncode != 0:
-                failures.append(_worker_error(job, stderr, out))
+                failures.append(_worker_error(group[0], stderr, out))
                 return
-            if not media.clip_ok(tmp, job.beat.seconds, quality.fps, quality.width, quality.height):
-                got = media.probe(tmp).duration if tmp.is_file() else 0.0
-                failures.append(
-                    f"beat '{job.beat.id}': clip is {got:.3f} s, expected {job.beat.seconds:g} s"
-                )
-                return
-            deps = json.loads(deps_path(tmp).read_text(encoding="utf-8"))
-            os.replace(tmp, job.clip)
-            with lock:
-                cache[job.clip.name] = {
-                    "key": job.key,
-                    "deps": {f: file_hash(Path(f)) for f in deps},
-                }
-                _write_cache(out, cache)
-            progress(
-                f"[{job.index + 1}/{total}] {job.beat.id}: rendered in {time.monotonic() - t0:.1f} s"
-            )
+            for job in group:
+                _accept_clip(job, folder / f"{job.beat.id}.mp4", t0)
         finally:
             with lock:
                 children.discard(proc)
-            tmp.unlink(missing_ok=True)
-            deps_path(tmp).unlink(missing_ok=True)
+            shutil.rmtree(folder, ignore_errors=True)
 
-    workers = min(jobs, len(todo))
-    progress(
-        f"rendering {len(todo)} beat(s) at {quality.name} "
-        f"({quality.width}x{quality.height}@{quality.fps}) with {workers} worker(s)"
-    )
-    # Longest beats first: the pool finishes together instead of waiting on one long last beat.
-    ordered = sorted(todo, key=lambda j: -j.beat.seconds)
-    pool = ThreadPoolExecutor(max_workers=workers)
+    def _accept_clip(job: BeatJob, tmp: Path, t0: float) -> None:
+        """Check a worker's clip, move it into place, then record it (in that order)."""
+        if not media.clip_ok(tmp, job.beat.seconds, quality.fps, quality.width, quality.height):
+            got = media.probe(tmp).duration if tmp.is_file() else 0.0
+            failures.append(f"beat '{job.beat.id}': clip is {got:.3f} s, expected {job.beat.seconds:g} s")
+            return
+        deps = json.loads(deps_path(tmp).read_text(encoding="utf-8"))
+        os.replace(tmp, job.clip)
+        with lock:
+            cache[job.clip.name] = {"key": job.key, "deps": {f: file_hash(Path(f)) for f in deps}}
+            _write_cache(out, cache)
+        progress(f"[{job.index + 1}/{total}] {job.beat.id}: rendered in {time.monotonic() - t0:.1f} s")
+
+    groups = split_runs(todo, jobs)
+    progress(f"rendering {len(todo)} beat(s) at {quality.name} "
+             f"({quality.width}x{quality.height}@{quality.fps}) with {len(groups)} worker(s)")
+    pool = ThreadPoolExecutor(max_workers=len(groups))
     try:
-        list(pool.map(run, ordered))
+        list(pool.map(run, groups))
     except BaseException:
         stopping.set()
         with lock:
@@ -328,15 +310,29 @@ def _render_jobs(
         raise RenderError("\n".join(unique.values()))
 
 
+def split_runs(todo: list[BeatJob], workers: int) -> list[list[BeatJob]]:
+    """Beats in storyboard order cut into at most `workers` runs of about equal seconds.
+
+    Each worker fast-forwards once to its run's first beat and then draws the run in one pass,
+    so the cost of fast-forwarding is paid once per worker, not once per beat.
+    """
+    ordered = sorted(todo, key=lambda j: j.index)
+    workers = max(1, min(workers, len(ordered)))
+    share = sum(j.beat.seconds for j in ordered) / workers
+    groups: list[list[BeatJob]] = [[]]
+    done = 0.0
+    for position, job in enumerate(ordered):
+        remaining_jobs = len(ordered) - position
+        remaining_groups = workers - len(groups)
+        if groups[-1] and (done >= share * len(groups) or remaining_jobs <= remaining_groups):
+            groups.append([])
+        groups[-1].append(job)
+        done += job.beat.seconds
+    return groups
+
+
 def _worker_error(job: BeatJob, stderr: str, out: Path) -> str:
-    """One clear line from a worker's failure; the full log is kept next to the clips."""
-    log = out / "logs" / f"{job.beat.id}.log"
-    try:
-        log.parent.mkdir(parents=True, exist_ok=True)
-        log.write_text(stderr, encoding="utf-8")
-        where = f" (log: {media_rel(log)})"
-    except OSError:  # a full disk must not hide the worker's own reason
-        where = ""
+    """One clear line from a worker's failure, naming the beat that failed; the log is kept."""
     line = next(
         (ln for ln in reversed(stderr.splitlines()) if ln.startswith("WORKER-ERROR: ")), None
     )
@@ -345,8 +341,16 @@ def _worker_error(job: BeatJob, stderr: str, out: Path) -> str:
         if line
         else (stderr.strip().splitlines() or ["failed"])[-1]
     )
-    named = reason if re.match(r"beat '[a-z0-9_]+'", reason) else f"beat '{job.beat.id}': {reason}"
-    return f"{named}{where}"
+    named = re.match(r"beat '([a-z0-9_]+)'", reason)
+    beat = named.group(1) if named else job.beat.id
+    log = out / "logs" / f"{beat}.log"
+    try:
+        log.parent.mkdir(parents=True, exist_ok=True)
+        log.write_text(stderr, encoding="utf-8")
+        where = f" (log: {media_rel(log)})"
+    except OSError:  # a full disk must not hide the worker's own reason
+        where = ""
+    return f"{reason if named else f'beat {beat!r}: {reason}'}{where}"
 
 
 def media_rel(path: Path) -> str:

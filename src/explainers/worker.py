@@ -1,7 +1,8 @@
 """One render worker process: fast-forward to a beat, draw only that beat, write its clip.
 
-Run as `python -m explainers.worker TOPIC QUALITY BEAT OUT.mp4` (BEAT "*": every beat in one
-process, the sequential reference) or `python -m explainers.worker --frames TOPIC QUALITY DIR`
+Run as `python -m explainers.worker --beats TOPIC QUALITY ID,ID,... DIR` (a run of beats, one
+clip each as DIR/<id>.mp4), `python -m explainers.worker TOPIC QUALITY BEAT OUT.mp4` (one beat, or
+"*": every beat in one file, the sequential reference) or `python -m explainers.worker --frames TOPIC QUALITY DIR`
 (last frame of each beat as PNG, nothing encoded); the project folders come from
 the EXPLAINERS_* environment the renderer passes. A separate process per beat keeps Manim's
 global config and caches apart, and lets beats render on every core.
@@ -62,7 +63,7 @@ def _settings(quality_name: str, work: Path, fmt: str, name: str) -> dict:
 
 
 def render_beat(topic: str, quality_name: str, beat_id: str, out: Path) -> None:
-    """Render one beat of a topic to `out` (written only when complete); "*" renders all beats."""
+    """Render the whole scene ("*", the sequential reference) or one beat into one file `out`."""
     from manim import tempconfig
 
     from explainers.project import Project, scene_class
@@ -81,6 +82,39 @@ def render_beat(topic: str, quality_name: str, beat_id: str, out: Path) -> None:
             raise RuntimeError(f"Manim wrote no video for beat '{beat_id}'")
         write_deps(out, [project.scenes, Path(__file__).resolve().parent])
         os.replace(movie, out)
+    finally:
+        shutil.rmtree(work, ignore_errors=True)
+
+
+def render_beats(topic: str, quality_name: str, beat_ids: list[str], folder: Path) -> None:
+    """Render several beats in one pass (fast-forwarding only up to the first) as <folder>/<id>.mp4.
+
+    One Manim section per beat gives one clip per beat; a worker that draws a run of beats pays
+    the fast-forward through the earlier beats once, not once per beat.
+    """
+    from manim import tempconfig
+
+    from explainers.project import Project, scene_class
+    from explainers.scene import ONLY_BEATS_ENV
+
+    project = Project.from_env()
+    os.environ[ONLY_BEATS_ENV] = ",".join(beat_ids)
+    work = Path(tempfile.mkdtemp(prefix=".work-", dir=folder))
+    try:
+        settings = {**_settings(quality_name, work, "mp4", "beats"), "save_sections": True}
+        with tempconfig(settings):
+            scene = scene_class(project.scene_path(topic))()
+            scene.render()
+            writer = scene.renderer.file_writer
+            index = json.loads(Path(writer.output_plan.section_index).read_text(encoding="utf-8"))
+            made = {entry["name"]: writer.sections_output_dir / entry["video"] for entry in index}
+        missing = [b for b in beat_ids if b not in made or not made[b].is_file()]
+        if missing:
+            raise RuntimeError(f"Manim wrote no video for beat '{missing[0]}'")
+        for beat_id in beat_ids:
+            clip = folder / f"{beat_id}.mp4"
+            write_deps(clip, [project.scenes, Path(__file__).resolve().parent])
+            os.replace(made[beat_id], clip)
     finally:
         shutil.rmtree(work, ignore_errors=True)
 
@@ -126,6 +160,8 @@ def main(argv: list[str]) -> int:
     try:
         if argv[0] == "--frames":
             last_frames(argv[1], argv[2], Path(argv[3]))
+        elif argv[0] == "--beats":
+            render_beats(argv[1], argv[2], argv[3].split(","), Path(argv[4]))
         else:
             topic, quality, beat_id, out = argv
             render_beat(topic, quality, beat_id, Path(out))
