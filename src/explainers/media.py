@@ -63,6 +63,16 @@ def probe(path: Path) -> ClipInfo:
     )
 
 
+def yuv_matrix(path: Path) -> str:
+    """The YUV matrix a clip was encoded with: its tag, else BT.601 (Manim's and ffmpeg's default)."""
+    try:
+        streams = ffmpeg.probe(str(path)).get("streams", [])
+    except ffmpeg.Error as exc:
+        raise MediaError(f"{path}: unreadable video") from exc
+    video = next((s for s in streams if s.get("codec_type") == "video"), {})
+    return "bt709" if video.get("color_space") == "bt709" else "bt601"
+
+
 def clip_ok(path: Path, seconds: float, fps: int, width: int, height: int) -> bool:
     """True when a clip is complete: readable, right size, and its length within one frame."""
     if not path.is_file() or path.stat().st_size == 0:

@@ -48,17 +48,6 @@ def audio_samples(duration: float) -> int:
     return max(1, frames - 1) * AAC_FRAME
 
 
-def input_matrix(path: Path) -> str:
-    """The YUV matrix a video was converted with: its tag, or BT.601 when untagged (Manim, ffmpeg)."""
-    try:
-        streams = ffmpeg.probe(str(path)).get("streams", [])
-    except ffmpeg.Error as exc:
-        raise media.MediaError(f"{path}: unreadable video") from exc
-    video = next((s for s in streams if s.get("codec_type") == "video"), {})
-    space = video.get("color_space", "unknown")
-    return "bt709" if space == "bt709" else "bt601"
-
-
 def to_bt709(stream: ffmpeg.nodes.FilterableStream, matrix: str = "bt601") -> ffmpeg.nodes.FilterableStream:
     """Convert to BT.709 limited-range yuv420p (the input matrix only matters for YUV sources)."""
     # accurate_rnd: without it swscale's fast path loses a code value (white 235 -> 234).
@@ -128,5 +117,5 @@ def encode_master(source: Path, out: Path, *, fps: float, duration: float,
                   audio: Path | None = None, encoding: Encoding = DEFAULT) -> None:
     """The YouTube master: the rendered video re-encoded at its own size and frame rate."""
     stream = ffmpeg.input(str(source)).video
-    encode(stream, out, fps=fps, duration=duration, matrix=input_matrix(source), audio=audio,
+    encode(stream, out, fps=fps, duration=duration, matrix=media.yuv_matrix(source), audio=audio,
            encoding=encoding, what=f"encoding the YouTube master {out.name}")

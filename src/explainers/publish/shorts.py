@@ -16,10 +16,11 @@ from pathlib import Path
 import ffmpeg
 from PIL import Image, ImageDraw
 
+from explainers import media
 from explainers.captions import Cue, beat_cues
 from explainers.kit import theme
 from explainers.publish import typeset
-from explainers.publish.master import DEFAULT, Encoding, encode, input_matrix
+from explainers.publish.master import DEFAULT, Encoding, encode
 from explainers.storyboard import Beat
 
 WIDTH, HEIGHT = 1080, 1920
@@ -112,7 +113,7 @@ def make(manifest: dict, source_dir: Path, out: Path, *, encoding: Encoding = DE
         picture = (
             ffmpeg.input(str(source), t=f"{end:.6f}").video
             .filter("scale", WIDTH, layout.video_height, flags="lanczos+accurate_rnd+full_chroma_int",
-                    in_color_matrix=input_matrix(source))
+                    in_color_matrix=media.yuv_matrix(source))
             .filter("format", "gbrp")
         )
         frame = ffmpeg.input(str(background), loop=1, framerate=fps, t=f"{end:.6f}").video

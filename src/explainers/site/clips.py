@@ -40,23 +40,13 @@ def asset_key(source: Path, width: int, height: int, fps: int) -> str:
     return hashlib.sha256(json.dumps(recipe).encode()).hexdigest()[:16]
 
 
-def source_matrix(path: Path) -> str:
-    """The YUV matrix a clip was encoded with: its tag, else BT.601 (ffmpeg's and Manim's default)."""
-    try:
-        streams = ffmpeg.probe(str(path)).get("streams", [])
-    except ffmpeg.Error as exc:
-        raise media.MediaError(f"{path}: unreadable video") from exc
-    video = next((s for s in streams if s.get("codec_type") == "video"), {})
-    return "bt709" if video.get("color_space") == "bt709" else "bt601"
-
-
 def encode_web_clip(source: Path, out: Path, width: int, height: int, fps: int) -> None:
     """Re-encode one beat clip for the web (see the module docstring); silent, like the beats."""
     info = media.probe(source)
     stream = ffmpeg.input(str(source)).video
     if info.fps > fps + 0.01:
         stream = stream.filter("fps", fps=fps)
-    matrix = source_matrix(source)
+    matrix = media.yuv_matrix(source)
     if matrix != "bt709":
         stream = stream.filter("colormatrix", src=matrix, dst="bt709")
     if (info.width, info.height) != (width, height):
