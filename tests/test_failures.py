@@ -98,13 +98,15 @@ def test_scene_that_raises_keeps_earlier_outputs(demo: Project) -> None:
 def test_disk_full(demo: Project, tmp_path: Path) -> None:
     media = tmp_path / "small"
     media.mkdir()
-    if subprocess.run(["mount", "-t", "tmpfs", "-o", "size=160k", "tmpfs", str(media)]).returncode:
+    if subprocess.run(["mount", "-t", "tmpfs", "-o", "size=4m", "tmpfs", str(media)]).returncode:
         pytest.skip("cannot mount a tmpfs here")
     try:
         demo = Project(demo.storyboards, demo.scenes, media, False)
         assert render(demo).returncode == 0
         out = demo.out_dir("demo", "tiny")
         before = {p: p.read_bytes() for p in out.rglob("*") if p.is_file() and p.suffix != ".lock"}
+        free = shutil.disk_usage(media).free
+        (media / "filler").write_bytes(b"\0" * (free - 48 * 1024))  # leave 48 KB: the disk is full
         proc = render(demo, "preview")
         assert proc.returncode == 1
         assert "No space left on device" in proc.stderr or "disk full" in proc.stderr
@@ -112,6 +114,9 @@ def test_disk_full(demo: Project, tmp_path: Path) -> None:
         assert len(proc.stderr.strip().splitlines()) <= 4
         after = {p: p.read_bytes() for p in before}
         assert after == before  # the finished tiny render is untouched
+        (media / "filler").unlink()
+        again = render(demo, "preview")  # space freed: the same command now completes
+        assert again.returncode == 0, again.stderr
     finally:
         subprocess.run(["umount", str(media)])
 

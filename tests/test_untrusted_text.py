@@ -36,6 +36,7 @@ def test_hostile_text_is_text_in_captions_manifest_and_youtube_bundle(tmp_path: 
     bundle = out.parent / "publish"
     for name in ("metadata.json", "description.txt", "demo.srt"):
         body = (bundle / name).read_text()
-        assert "<" not in body and ">" not in body.replace("-->", ""), name
+        assert "<" not in body and ">" not in body.replace(" --> ", ""), name
+    assert "00:00:02,125 --> 00:00:04,400" in (bundle / "demo.srt").read_text()
     meta = json.loads((bundle / "metadata.json").read_text())
     assert "script" in json.dumps(meta)  # the words survive, as text

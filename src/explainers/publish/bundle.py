@@ -181,8 +181,10 @@ def publish(rendered: Rendered, *, encoding: master.Encoding = master.DEFAULT,
     cache.store(short, key)
 
     srt_text = rendered.path(m["captions"]["srt"]).read_text(encoding="utf-8")
-    for bad, good in metadata.FORBIDDEN.items():  # YouTube reads <b>, <i>... in SRT as markup
-        srt_text = srt_text.replace(bad, good)
+    srt_text = "".join(  # YouTube reads <b>, <i>... in SRT cue text as markup; timings stay
+        line if " --> " in line else metadata.clean_markup(line)
+        for line in srt_text.splitlines(keepends=True)
+    )
     media.write_text_atomic(folder / files["captions"], srt_text)
     cue_count = srt_text.count(" --> ")
 

@@ -22,11 +22,16 @@ LANGUAGE = "en"
 FORBIDDEN = {"<": "‹", ">": "›"}  # the API rejects angle brackets in titles, descriptions, tags
 
 
-def clean(text: str) -> str:
-    """Angle brackets replaced by look-alikes the API accepts; whitespace collapsed."""
+def clean_markup(text: str) -> str:
+    """Angle brackets replaced by look-alikes the API accepts."""
     for bad, good in FORBIDDEN.items():
         text = text.replace(bad, good)
-    return " ".join(text.split())
+    return text
+
+
+def clean(text: str) -> str:
+    """Angle brackets replaced by look-alikes the API accepts; whitespace collapsed."""
+    return " ".join(clean_markup(text).split())
 
 
 def fit_title(title: str, limit: int = TITLE_CHARS) -> str:
