@@ -5,7 +5,6 @@ from __future__ import annotations
 import contextlib
 import json
 import os
-import shutil
 import tempfile
 from collections.abc import Iterator
 from dataclasses import dataclass
@@ -28,13 +27,6 @@ class ClipInfo:
     fps: float
     frames: int | None
     codec: str
-
-
-def require_ffmpeg() -> None:
-    """Fail with the fix when ffmpeg is not installed."""
-    for tool in ("ffmpeg", "ffprobe"):
-        if shutil.which(tool) is None:
-            raise MediaError(f"{tool} not found; install it (Debian: sudo apt-get install ffmpeg)")
 
 
 def probe(path: Path) -> ClipInfo:

@@ -243,12 +243,7 @@ def _render_jobs(
 ) -> None:
     if not todo:
         return
-    env = {
-        **os.environ,
-        **project.env(),
-        PARENT_ENV: str(os.getpid()),
-        ENCODER_OPTIONS_ENV: ",".join(f"{k}={v}" for k, v in encoder.items()),
-    }
+    env = {**worker_env(project, encoder), PARENT_ENV: str(os.getpid())}
     failures: list[str] = []
     lock = threading.Lock()
     children: set[subprocess.Popen] = set()
@@ -261,10 +256,24 @@ def _render_jobs(
         folder = out / "beats" / f".work-group-{group[0].beat.id}-{os.getpid()}"
         folder.mkdir(parents=True, exist_ok=True)
         ids = ",".join(j.beat.id for j in group)
-        cmd = [sys.executable, "-m", "explainers.worker", "--beats", topic, quality.name, ids,
-               str(folder)]
-        proc = subprocess.Popen(cmd, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE,
-                                text=True, cwd=str(ROOT))
+        cmd = [
+            sys.executable,
+            "-m",
+            "explainers.worker",
+            "--beats",
+            topic,
+            quality.name,
+            ids,
+            str(folder),
+        ]
+        proc = subprocess.Popen(
+            cmd,
+            env=env,
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.PIPE,
+            text=True,
+            cwd=str(ROOT),
+        )
         with lock:
             children.add(proc)
         try:
@@ -285,18 +294,24 @@ def _render_jobs(
         """Check a worker's clip, move it into place, then record it (in that order)."""
         if not media.clip_ok(tmp, job.beat.seconds, quality.fps, quality.width, quality.height):
             got = media.probe(tmp).duration if tmp.is_file() else 0.0
-            failures.append(f"beat '{job.beat.id}': clip is {got:.3f} s, expected {job.beat.seconds:g} s")
+            failures.append(
+                f"beat '{job.beat.id}': clip is {got:.3f} s, expected {job.beat.seconds:g} s"
+            )
             return
         deps = json.loads(deps_path(tmp).read_text(encoding="utf-8"))
         os.replace(tmp, job.clip)
         with lock:
             cache[job.clip.name] = {"key": job.key, "deps": {f: file_hash(Path(f)) for f in deps}}
             _write_cache(out, cache)
-        progress(f"[{job.index + 1}/{total}] {job.beat.id}: rendered in {time.monotonic() - t0:.1f} s")
+        progress(
+            f"[{job.index + 1}/{total}] {job.beat.id}: rendered in {time.monotonic() - t0:.1f} s"
+        )
 
     groups = split_runs(todo, jobs)
-    progress(f"rendering {len(todo)} beat(s) at {quality.name} "
-             f"({quality.width}x{quality.height}@{quality.fps}) with {len(groups)} worker(s)")
+    progress(
+        f"rendering {len(todo)} beat(s) at {quality.name} "
+        f"({quality.width}x{quality.height}@{quality.fps}) with {len(groups)} worker(s)"
+    )
     pool = ThreadPoolExecutor(max_workers=len(groups))
     try:
         list(pool.map(run, groups))
@@ -335,16 +350,29 @@ def split_runs(todo: list[BeatJob], workers: int) -> list[list[BeatJob]]:
     return groups
 
 
-def _worker_error(job: BeatJob, stderr: str, out: Path) -> str:
-    """One clear line from a worker's failure, naming the beat that failed; the log is kept."""
+def worker_env(project: Project, encoder: dict[str, str] | None = None) -> dict[str, str]:
+    """Environment of a worker process: this project's folders and the beat encoder settings."""
+    env = {**os.environ, **project.env()}
+    if encoder:
+        env[ENCODER_OPTIONS_ENV] = ",".join(f"{k}={v}" for k, v in encoder.items())
+    return env
+
+
+def worker_reason(stderr: str) -> str:
+    """A failed worker's one-line reason: its WORKER-ERROR line, else its last line."""
     line = next(
         (ln for ln in reversed(stderr.splitlines()) if ln.startswith("WORKER-ERROR: ")), None
     )
-    reason = (
+    return (
         line.removeprefix("WORKER-ERROR: ")
         if line
         else (stderr.strip().splitlines() or ["failed"])[-1]
     )
+
+
+def _worker_error(job: BeatJob, stderr: str, out: Path) -> str:
+    """One clear line from a worker's failure, naming the beat that failed; the log is kept."""
+    reason = worker_reason(stderr)
     named = re.match(r"beat '([a-z0-9_]+)'", reason)
     beat = named.group(1) if named else job.beat.id
     log = out / "logs" / f"{beat}.log"
@@ -445,23 +473,16 @@ def manifest(board: Storyboard, quality: Quality, clips: list[Path]) -> dict:
 
 def run_worker(project: Project, args: list[str], encoder: dict[str, str] | None = None) -> str:
     """Run one worker process; raise RenderError with its one-line reason on failure."""
-    env = {**os.environ, **project.env()}
-    if encoder:
-        env[ENCODER_OPTIONS_ENV] = ",".join(f"{k}={v}" for k, v in encoder.items())
     proc = subprocess.run(
         [sys.executable, "-m", "explainers.worker", *args],
-        env=env,
+        env=worker_env(project, encoder),
         capture_output=True,
         text=True,
         cwd=str(ROOT),
         check=False,
     )
     if proc.returncode != 0:
-        line = next(
-            (ln for ln in reversed(proc.stderr.splitlines()) if ln.startswith("WORKER-ERROR: ")),
-            "WORKER-ERROR: " + ((proc.stderr.strip().splitlines() or ["failed"])[-1]),
-        )
-        raise RenderError(line.removeprefix("WORKER-ERROR: "))
+        raise RenderError(worker_reason(proc.stderr))
     return proc.stderr
 
 
