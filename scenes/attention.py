@@ -24,7 +24,7 @@ from manim import (
 
 from explainers.kit.charts import chip
 from explainers.kit.matrix import LabelledMatrix, VectorCells, morph
-from explainers.kit.text import text
+from explainers.kit.text import text, typeset
 from explainers.kit.theme import (
     AMBER,
     BLUE,
@@ -53,7 +53,7 @@ HEAT = BLUE  # weights and scores: brighter = larger
 
 def rich(markup: str, px: float = TYPE.label, color: str = INK) -> MarkupText:
     """Text with Pango markup, for subscripts such as W<sub>Q</sub> and d<sub>k</sub>."""
-    return MarkupText(markup, font=FONT, color=color, font_size=font_size(px))
+    return typeset(MarkupText, markup, font=FONT, color=color, font_size=font_size(px))
 
 
 def sub(s: str) -> str:

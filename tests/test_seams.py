@@ -1,6 +1,7 @@
 """Seams: beats rendered in parallel (each worker fast-forwards the earlier beats) must look exactly
-like a sequential render of the whole scene. A scene that is not deterministic under fast-forward
-(updaters integrating dt, unseeded randomness) fails here, with the beat named.
+like a sequential render of the whole scene, and so must a beat cut into parts (a one-beat edit:
+each worker fast-forwards into the middle of the beat). A scene that is not deterministic under
+fast-forward (updaters integrating dt, unseeded randomness) fails here, with the beat named.
 """
 
 from __future__ import annotations
@@ -13,8 +14,8 @@ import numpy as np
 import pytest
 
 from conftest import run_cli
-from explainers.project import Project
-from explainers.render import run_worker
+from explainers.project import QUALITIES, Project
+from explainers.render import encoder_settings, run_worker
 from test_golden import CHANNEL_TOLERANCE, MAX_DIFFERENT, _projects
 
 QUALITY = "tiny"
@@ -42,7 +43,10 @@ def test_parallel_beats_match_a_sequential_render(
     out = media / topic / QUALITY
     manifest = json.loads((out / "manifest.json").read_text())
     sequential = tmp_path / "sequential.mp4"
-    run_worker(project, [topic, QUALITY, "*", str(sequential)])
+    # Same encoder as the beat clips, so that only drawing can differ.
+    run_worker(
+        project, [topic, QUALITY, "*", str(sequential)], encoder_settings(QUALITIES[QUALITY])
+    )
 
     whole, joined = frames(sequential), frames(out / manifest["video"])
     assert len(whole) == len(joined) == round(manifest["duration"] * manifest["fps"])
@@ -56,6 +60,21 @@ def test_parallel_beats_match_a_sequential_render(
                 f"beat '{beat['id']}': its {where} frame differs from a sequential render "
                 f"({bad:.2%} of pixels): the scene is not deterministic under fast-forward"
             )
+
+    longest = max(manifest["beats"], key=lambda b: b["duration"])
+    proc = run_cli(project, "--topic", topic, "--quality", QUALITY, "--beats", longest["id"],
+                   "--force", "--jobs", "2", script="render")
+    assert proc.returncode == 0, proc.stderr
+    assert f"beat '{longest['id']}' in 2 parts" in proc.stderr + proc.stdout
+    cut = frames(out / manifest["video"])
+    assert len(cut) == len(whole)
+    first = round(longest["start"] * fps)
+    for index in range(first, round((longest["start"] + longest["duration"]) * fps)):
+        bad = differs(whole[index], cut[index])
+        assert bad <= MAX_DIFFERENT, (
+            f"beat '{longest['id']}' cut into 2 parts: its frame {index - first} differs from a "
+            f"sequential render ({bad:.2%} of pixels)"
+        )
 
 
 def test_a_nondeterministic_scene_is_caught(tmp_path: Path) -> None:

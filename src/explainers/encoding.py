@@ -40,7 +40,15 @@ class HoldEncoder(VideoSegmentEncoder):
 
 
 class HoldFileWriter(SceneFileWriter):
-    """Scene file writer whose segments use the HoldEncoder."""
+    """Scene file writer whose segments use the HoldEncoder.
+
+    With sections saved (render workers), only the per-section clips are used: the whole-scene
+    movie Manim also joins is not written.
+    """
+
+    def combine_to_movie(self) -> None:
+        if not self.output_spec.save_sections:
+            super().combine_to_movie()
 
     def _create_segment_encoder(self, target: Path) -> VideoSegmentEncoder:
         if self.video_encoder is None:

@@ -22,6 +22,8 @@ from explainers.storyboard import (
 )
 
 ROOT = Path(__file__).resolve().parents[2]
+# Where render workers keep laid-out text between runs (see kit.text.typeset).
+TEXT_CACHE_ENV = "EXPLAINERS_TEXT_CACHE"
 
 # The catalog, in the seed's order (contract: ids and order).
 CATALOG: tuple[tuple[str, str], ...] = (
@@ -103,6 +105,7 @@ class Project:
             "EXPLAINERS_SCENES": str(self.scenes),
             "EXPLAINERS_MEDIA": str(self.media),
             "EXPLAINERS_RELAX_LENGTH": "" if self.length_rules else "1",
+            TEXT_CACHE_ENV: str(self.media / ".cache" / "text"),
         }
 
     def topics(self) -> list[str]:

@@ -23,7 +23,7 @@ from explainers import captions, media
 from explainers.doctor import require_render_tools
 from explainers.project import QUALITIES, ROOT, Project, Quality
 from explainers.storyboard import Beat, Problem, Storyboard, StoryboardError
-from explainers.worker import ENCODER_OPTIONS_ENV, PARENT_ENV, deps_path
+from explainers.worker import ENCODER_OPTIONS_ENV, PARENT_ENV, deps_path, piece_clip_name
 
 Progress = Callable[[str], None]
 
@@ -41,6 +41,23 @@ class BeatJob:
     start: float
     clip: Path
     key: str
+
+
+@dataclass(frozen=True)
+class Piece:
+    """What one worker draws of a beat: all of it, or part k of n (when beats are fewer than cores)."""
+
+    job: BeatJob
+    part: tuple[int, int] = (1, 1)
+
+    @property
+    def spec(self) -> str:
+        k, n = self.part
+        return self.job.beat.id if n == 1 else f"{self.job.beat.id}@{k}/{n}"
+
+    @property
+    def clip_name(self) -> str:
+        return piece_clip_name(self.job.beat.id, self.part)
 
 
 def encoder_settings(quality: Quality) -> dict[str, str]:
@@ -249,13 +266,14 @@ def _render_jobs(
     children: set[subprocess.Popen] = set()
     stopping = threading.Event()
 
-    def run(group: list[BeatJob]) -> None:
+    def run(group: list[Piece]) -> None:
         if stopping.is_set():
             return
         t0 = time.monotonic()
-        folder = out / "beats" / f".work-group-{group[0].beat.id}-{os.getpid()}"
+        first = group[0]
+        folder = out / "beats" / f".work-group-{first.job.beat.id}-{first.part[0]}-{os.getpid()}"
         folder.mkdir(parents=True, exist_ok=True)
-        ids = ",".join(j.beat.id for j in group)
+        ids = ",".join(piece.spec for piece in group)
         cmd = [
             sys.executable,
             "-m",
@@ -281,10 +299,13 @@ def _render_jobs(
             if stopping.is_set():
                 return
             if proc.returncode != 0:
-                failures.append(_worker_error(group[0], stderr, out))
+                failures.append(_worker_error(first.job, stderr, out))
                 return
-            for job in group:
-                _accept_clip(job, folder / f"{job.beat.id}.mp4", t0)
+            for piece in group:
+                if piece.part[1] == 1:
+                    _accept_clip(piece.job, folder / piece.clip_name, t0)
+                else:
+                    _accept_part(piece, folder / piece.clip_name, t0)
         finally:
             with lock:
                 children.discard(proc)
@@ -307,10 +328,40 @@ def _render_jobs(
             f"[{job.index + 1}/{total}] {job.beat.id}: rendered in {time.monotonic() - t0:.1f} s"
         )
 
-    groups = split_runs(todo, jobs)
+    parts_dir = out / "beats" / f".work-parts-{os.getpid()}"
+    parts_done: dict[int, list[Path]] = {}
+    started: dict[int, float] = {}
+
+    def _accept_part(piece: Piece, tmp: Path, t0: float) -> None:
+        """Keep a finished part; the last part of a beat joins them all into the beat's clip."""
+        job, n = piece.job, piece.part[1]
+        kept = parts_dir / tmp.name
+        parts_dir.mkdir(parents=True, exist_ok=True)
+        os.replace(deps_path(tmp), deps_path(kept))
+        if tmp.is_file():  # no clip: no animation started in this part
+            os.replace(tmp, kept)
+        with lock:
+            started[job.index] = min(t0, started.get(job.index, t0))
+            parts_done.setdefault(job.index, []).append(kept)
+            if len(parts_done[job.index]) < n:
+                return
+            parts = sorted(parts_done[job.index], key=lambda p: p.name)
+        joined = parts_dir / f"{job.beat.id}.mp4"
+        try:
+            media.concat([p for p in parts if p.is_file()], joined)
+        except media.MediaError as exc:
+            failures.append(f"beat '{job.beat.id}': joining its {n} parts failed: {exc}")
+            return
+        deps = sorted({f for p in parts for f in json.loads(deps_path(p).read_text("utf-8"))})
+        deps_path(joined).write_text(json.dumps(deps), encoding="utf-8")
+        _accept_clip(job, joined, started[job.index])
+
+    groups = plan_work(todo, jobs)
+    split = [g[0] for g in groups if g[0].part[0] == 1 < g[0].part[1]]
     progress(
         f"rendering {len(todo)} beat(s) at {quality.name} "
         f"({quality.width}x{quality.height}@{quality.fps}) with {len(groups)} worker(s)"
+        + "".join(f"; beat '{p.job.beat.id}' in {p.part[1]} parts" for p in split)
     )
     pool = ThreadPoolExecutor(max_workers=len(groups))
     try:
@@ -323,10 +374,30 @@ def _render_jobs(
         raise
     finally:
         pool.shutdown(wait=True, cancel_futures=True)
+        shutil.rmtree(parts_dir, ignore_errors=True)
     if failures:
         # Workers that fast-forwarded through a failing beat report the same beat: say it once.
         unique = {re.sub(r" \(log: .*\)$", "", f): f for f in failures}
         raise RenderError("\n".join(unique.values()))
+
+
+def plan_work(todo: list[BeatJob], workers: int) -> list[list[Piece]]:
+    """What each worker draws: runs of whole beats, or, with fewer beats than workers, parts.
+
+    Editing one beat leaves one beat to render; cut into as many parts as there are workers
+    (the longest beats first), every core draws a share of it.
+    """
+    if len(todo) >= workers:
+        return [[Piece(job) for job in run] for run in split_runs(todo, workers)]
+    parts = {job.index: 1 for job in todo}
+    for _ in range(workers - len(todo)):
+        longest = max(todo, key=lambda j: (j.beat.seconds / parts[j.index], -j.index))
+        parts[longest.index] += 1
+    return [
+        [Piece(job, (k, parts[job.index]))]
+        for job in sorted(todo, key=lambda j: j.index)
+        for k in range(1, parts[job.index] + 1)
+    ]
 
 
 def split_runs(todo: list[BeatJob], workers: int) -> list[list[BeatJob]]:

@@ -1,11 +1,12 @@
 """One render worker process: fast-forward to a beat, draw only that beat, write its clip.
 
-Run as `python -m explainers.worker --beats TOPIC QUALITY ID,ID,... DIR` (a run of beats, one
-clip each as DIR/<id>.mp4), `python -m explainers.worker TOPIC QUALITY BEAT OUT.mp4` (one beat, or
-"*": every beat in one file, the sequential reference) or `python -m explainers.worker --frames TOPIC QUALITY DIR`
-(last frame of each beat as PNG, nothing encoded); the project folders come from
-the EXPLAINERS_* environment the renderer passes. A separate process per beat keeps Manim's
-global config and caches apart, and lets beats render on every core.
+Run as `python -m explainers.worker --beats TOPIC QUALITY PIECE,PIECE,... DIR` (a run of beats,
+one clip each in DIR; a piece is a beat id or `id@k/n`, part k of n of a beat),
+`python -m explainers.worker TOPIC QUALITY BEAT OUT.mp4` (one beat, or "*": every beat in one
+file, the sequential reference) or `python -m explainers.worker --frames TOPIC QUALITY DIR` (last
+frame of each beat as PNG, nothing encoded). The project folders come from the EXPLAINERS_*
+environment the renderer passes. A separate process per run keeps Manim's global config and
+caches apart, and lets beats render on every core.
 """
 
 from __future__ import annotations
@@ -86,19 +87,22 @@ def render_beat(topic: str, quality_name: str, beat_id: str, out: Path) -> None:
         shutil.rmtree(work, ignore_errors=True)
 
 
-def render_beats(topic: str, quality_name: str, beat_ids: list[str], folder: Path) -> None:
-    """Render several beats in one pass (fast-forwarding only up to the first) as <folder>/<id>.mp4.
+def render_beats(topic: str, quality_name: str, pieces: list[str], folder: Path) -> None:
+    """Render several beats in one pass (fast-forwarding only up to the first) into `folder`.
 
-    One Manim section per beat gives one clip per beat; a worker that draws a run of beats pays
-    the fast-forward through the earlier beats once, not once per beat.
+    A piece is a beat id (clip <id>.mp4) or `id@k/n`, part k of n of a beat (clip
+    <id>.part<k>.mp4; no clip when no animation starts in that part). One Manim section per
+    beat gives one clip per piece; a worker that draws a run of beats pays the fast-forward
+    through the earlier beats once, not once per beat.
     """
     from manim import tempconfig
 
     from explainers.project import Project, scene_class
-    from explainers.scene import ONLY_BEATS_ENV
+    from explainers.scene import ONLY_BEATS_ENV, parse_piece
 
     project = Project.from_env()
-    os.environ[ONLY_BEATS_ENV] = ",".join(beat_ids)
+    os.environ[ONLY_BEATS_ENV] = ",".join(pieces)
+    wanted = dict(parse_piece(p) for p in pieces)
     work = Path(tempfile.mkdtemp(prefix=".work-", dir=folder))
     try:
         settings = {**_settings(quality_name, work, "mp4", "beats"), "save_sections": True}
@@ -108,15 +112,27 @@ def render_beats(topic: str, quality_name: str, beat_ids: list[str], folder: Pat
             writer = scene.renderer.file_writer
             index = json.loads(Path(writer.output_plan.section_index).read_text(encoding="utf-8"))
             made = {entry["name"]: writer.sections_output_dir / entry["video"] for entry in index}
-        missing = [b for b in beat_ids if b not in made or not made[b].is_file()]
+            empty = {s.name for s in writer.sections if s.video is None}
+        missing = [
+            b
+            for b, part in wanted.items()
+            if not (b in made and made[b].is_file()) and not (part[1] > 1 and b in empty)
+        ]
         if missing:
             raise RuntimeError(f"Manim wrote no video for beat '{missing[0]}'")
-        for beat_id in beat_ids:
-            clip = folder / f"{beat_id}.mp4"
+        for beat_id, part in wanted.items():
+            clip = folder / piece_clip_name(beat_id, part)
             write_deps(clip, [project.scenes, Path(__file__).resolve().parent])
-            os.replace(made[beat_id], clip)
+            if beat_id in made:
+                os.replace(made[beat_id], clip)
     finally:
         shutil.rmtree(work, ignore_errors=True)
+
+
+def piece_clip_name(beat_id: str, part: tuple[int, int]) -> str:
+    """File name of a worker's clip for a whole beat or for part k of n of it."""
+    k, n = part
+    return f"{beat_id}.mp4" if n == 1 else f"{beat_id}.part{k}.mp4"
 
 
 def last_frames(topic: str, quality_name: str, folder: Path) -> None:
