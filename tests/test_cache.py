@@ -88,3 +88,56 @@ def test_only_some_beats(project: Project) -> None:
     assert "not rendered yet" in proc.stderr  # 'move' changed and was not asked for
     assert rendered(project, "--beats", "move") == {"move"}
     assert json.loads((out(project) / "manifest.json").read_text())["duration"] == 7.0
+
+
+def test_clips_checked_once_are_not_probed_again(project: Project, monkeypatch) -> None:
+    """A cached clip whose size and time are those recorded when it was checked is trusted."""
+    from explainers import media
+    from explainers.render import render_topic
+
+    rendered(project)  # everything fresh
+    probed: list[str] = []
+    real_probe = media.clip_ok
+    monkeypatch.setattr(
+        media, "clip_ok", lambda path, *a: probed.append(path.name) or real_probe(path, *a)
+    )
+    render_topic(project, "demo", "tiny")
+    assert probed == []
+    clip = out(project) / "beats" / "01-intro.mp4"
+    clip.write_bytes(clip.read_bytes())  # same bytes, new time: checked again
+    render_topic(project, "demo", "tiny")
+    assert probed == ["01-intro.mp4"]
+
+
+def test_an_unchanged_scene_is_trusted_without_importing_it(project: Project, monkeypatch) -> None:
+    """After a render, the renderer reads the scene's source instead of importing Manim and the
+    scene (~2 s); a storyboard beat without a method is still refused with the usual line."""
+    import explainers.project as project_module
+    from explainers.render import check_scene, render_topic
+    from explainers.storyboard import StoryboardError
+
+    rendered(project)
+    monkeypatch.setattr(
+        project_module, "scene_class", lambda path: pytest.fail("imported an unchanged scene")
+    )
+    render_topic(project, "demo", "tiny")
+    monkeypatch.undo()
+
+    board = project.storyboard_path("demo")
+    before = board.read_text()
+    board.write_text(before + '\n[[beat]]\nid = "extra"\ntitle = "Extra"\nseconds = 2\n'
+                     'narration = "One more beat."\n')
+    try:
+        with pytest.raises(StoryboardError) as err:
+            check_scene(project, "demo", imported_before=True)
+        assert "beat 'extra': id: no method beat_extra() in" in str(err.value.problems[0])
+    finally:
+        board.write_text(before)
+
+
+def test_each_clip_records_what_it_cost_to_draw(project: Project) -> None:
+    """The next render balances its workers with these (see test_parts)."""
+    rendered(project, "--force")
+    cache = json.loads((out(project) / "beats" / ".cache.json").read_text())
+    assert sorted(cache) == ["01-intro.mp4", "02-move.mp4", "03-outro.mp4"]
+    assert all(0 < entry["cost"] < 60 for entry in cache.values()), cache

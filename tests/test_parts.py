@@ -12,8 +12,8 @@ import pytest
 
 from conftest import DEMO, run_cli
 from explainers.project import Project
-from explainers.render import BeatJob, plan_work
-from explainers.scene import WHOLE, parse_piece, part_window
+from explainers.render import BeatJob, past_costs, plan_work
+from explainers.scene import CELLS, WHOLE, parse_piece, part_window
 from explainers.storyboard import load
 
 QUALITY = "tiny"
@@ -28,29 +28,58 @@ def jobs(seconds: list[float]) -> list[BeatJob]:
     ]
 
 
-def test_enough_beats_go_whole_in_runs_one_per_worker() -> None:
-    plan = plan_work(jobs([12, 12, 13, 14, 14, 14, 14, 15]), 2)
-    assert len(plan) == 2
-    assert all(piece.part == WHOLE for run in plan for piece in run)
-    assert [p.job.index for run in plan for p in run] == list(range(8))
+def cells(plan: list[list]) -> list[list[tuple[str, int, int]]]:  # type: ignore[type-arg]
+    return [[(p.job.beat.id, p.lo, p.hi) for p in run] for run in plan]
+
+
+def seconds(run: list) -> float:  # type: ignore[type-arg]
+    return sum(p.job.beat.seconds * (p.hi - p.lo) / CELLS for p in run)
+
+
+def test_runs_have_equal_seconds_and_cut_a_beat_where_they_meet() -> None:
+    plan = plan_work(jobs([12, 12, 13, 14, 14, 14, 14, 15]), 2)  # Raft: 108 s, 54 s each
+    assert [p.spec for p in plan[0]][-1] == "b4@0-5" and plan[1][0].spec == "b4@5-24"
+    assert [p.whole for p in plan[0]] == [True] * 4 + [False]
+    assert abs(seconds(plan[0]) - seconds(plan[1])) <= 14 / CELLS
+    assert [run[0].clip_name for run in plan] == ["b0.mp4", "b4.part05.mp4"]
+
+
+def test_runs_are_balanced_by_what_beats_cost_last_time() -> None:
+    todo = jobs([10, 10])
+    cache = {"0.mp4": {"cost": 1.0}, "1.mp4": {"cost": 3.0}}
+    costs = past_costs(todo, cache)
+    assert costs == {0: 1.0, 1: 3.0}
+    # 4 units of work, 2 each: all of b0 and a third of b1, then the rest of b1
+    assert cells(plan_work(todo, 2, costs)) == [[("b0", 0, 24), ("b1", 0, 8)], [("b1", 8, 24)]]
+    # a beat never drawn is estimated at the others' cost per second
+    assert past_costs(jobs([10, 20]), {"0.mp4": {"cost": 2.0}}) == {0: 2.0, 1: 4.0}
+    assert past_costs(todo, {}) == {}
 
 
 def test_one_beat_is_cut_into_one_part_per_worker() -> None:
-    plan = plan_work(jobs([14]), 2)
-    assert [[p.spec for p in run] for run in plan] == [["b0@1/2"], ["b0@2/2"]]
-    assert [run[0].clip_name for run in plan] == ["b0.part1.mp4", "b0.part2.mp4"]
+    assert cells(plan_work(jobs([14]), 2)) == [[("b0", 0, 12)], [("b0", 12, 24)]]
+    assert cells(plan_work(jobs([14]), 3)) == [[("b0", 0, 8)], [("b0", 8, 16)], [("b0", 16, 24)]]
 
 
-def test_the_longest_beats_get_the_extra_workers() -> None:
-    plan = plan_work(jobs([4, 12]), 4)
-    assert sorted(p.spec for run in plan for p in run) == ["b0", "b1@1/3", "b1@2/3", "b1@3/3"]
+@pytest.mark.parametrize("workers", [1, 2, 3, 5, 8])
+@pytest.mark.parametrize("lengths", [[14], [4, 12], [2, 2.5, 2], [12, 12, 13, 14, 14, 14, 14, 15]])
+def test_every_cell_of_every_beat_is_drawn_once_in_order(workers: int, lengths: list) -> None:
+    plan = plan_work(jobs(lengths), workers)
+    assert 1 <= len(plan) <= workers
+    flat = [p for run in plan for p in run]
+    for i in range(len(lengths)):
+        mine = [(p.lo, p.hi) for p in flat if p.job.index == i]
+        assert mine[0][0] == 0 and mine[-1][1] == CELLS
+        assert all(a[1] == b[0] for a, b in zip(mine, mine[1:]))
+    share = sum(lengths) / len(plan)
+    assert all(abs(seconds(run) - share) <= max(lengths) / CELLS for run in plan)
 
 
 @pytest.mark.parametrize("target", [1, 2, 25, 840, 901])
-@pytest.mark.parametrize("n", [1, 2, 3, 4])
-def test_part_windows_tile_the_beat(target: int, n: int) -> None:
-    windows = [part_window(target, (k, n)) for k in range(1, n + 1)]
-    if n == 1:
+@pytest.mark.parametrize("bounds", [[0, 24], [0, 12, 24], [0, 5, 24], [0, 8, 16, 24], [0, 1, 2, 24]])
+def test_part_windows_tile_the_beat(target: int, bounds: list[int]) -> None:
+    windows = [part_window(target, (lo, hi)) for lo, hi in zip(bounds, bounds[1:])]
+    if len(windows) == 1:
         assert windows == [None]
         return
     assert windows[0][0] == 0 and windows[-1][1] > target  # the last part takes the hold
@@ -59,7 +88,9 @@ def test_part_windows_tile_the_beat(target: int, n: int) -> None:
 
 def test_piece_specs_parse() -> None:
     assert parse_piece("votes") == ("votes", WHOLE)
-    assert parse_piece("votes@2/3") == ("votes", (2, 3))
+    assert parse_piece("votes@8-16") == ("votes", (8, 16))
+    with pytest.raises(ValueError):
+        parse_piece("votes@16-8")
 
 
 def frames(video: Path) -> list[np.ndarray]:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import importlib
+import importlib.util
 import shutil
 import subprocess
 import sys
@@ -42,10 +43,12 @@ def _module(name: str, label: str, fix: str) -> Check:
     return Check(label, True, getattr(module, "__version__", "installed"))
 
 
-def _tool(name: str, fix: str, required: bool = True) -> Check:
+def _tool(name: str, fix: str, required: bool = True, *, quick: bool = False) -> Check:
     path = shutil.which(name)
     if not path:
         return Check(name, False, "not found", fix, required)
+    if quick:
+        return Check(name, True, path, required=required)
     try:
         first = subprocess.run(
             [path, "-version"], capture_output=True, text=True, timeout=20, check=False
@@ -55,20 +58,35 @@ def _tool(name: str, fix: str, required: bool = True) -> Check:
     return Check(name, True, (first.splitlines() or [path])[0][:80], required=required)
 
 
-def font_installed(family: str) -> bool:
-    """Whether fontconfig knows a font family (Pango silently substitutes a missing one)."""
+def font_families() -> set[str]:
+    """Font families fontconfig knows (Pango silently substitutes a missing one)."""
     try:
         out = subprocess.run(
             ["fc-list", ":", "family"], capture_output=True, text=True, timeout=20, check=False
         ).stdout
     except (OSError, subprocess.TimeoutExpired):
-        return False
-    return any(family in line.split(",") for line in out.splitlines())
+        return set()
+    return {name for line in out.splitlines() for name in line.split(",")}
 
 
-def _font(family: str, package: str) -> Check:
-    ok = font_installed(family)
-    return Check(f"font {family}", ok, "installed" if ok else "missing", f"{APT} {package}")
+def font_installed(family: str) -> bool:
+    """Whether fontconfig knows a font family."""
+    return family in font_families()
+
+
+def _fonts() -> list[Check]:
+    known = font_families()
+    return [
+        Check(f"font {family}", ok, "installed" if ok else "missing", f"{APT} {package}")
+        for family, package in FONTS.items()
+        for ok in [family in known]
+    ]
+
+
+def _installed(name: str, label: str, fix: str) -> Check:
+    """A pure-Python package is installed (found, not imported: importing Manim takes ~2 s)."""
+    found = importlib.util.find_spec(name) is not None
+    return Check(label, found, "installed" if found else "not installed", fix)
 
 
 def _chromium() -> Check:
@@ -82,17 +100,22 @@ def _chromium() -> Check:
     )
 
 
-def render_checks() -> list[Check]:
-    """What a render needs, in the order a user would fix them."""
+def render_checks(*, quick: bool = False) -> list[Check]:
+    """What a render needs, in the order a user would fix them.
+
+    `quick` (before every render) finds Manim and the tools without running them; the native
+    libraries are still loaded, as a missing one only shows then. `doctor` shows versions.
+    """
     pango_fix = f"{APT} libcairo2-dev libpango1.0-dev pkg-config, then scripts/setup.sh"
+    manim_fix = "scripts/setup.sh   (installs the project into .venv)"
     return [
         _python(),
         _module("cairo", "cairo (pycairo)", pango_fix),
         _module("manimpango", "pango (ManimPango)", pango_fix),
-        _module("manim", "manim", "scripts/setup.sh   (installs the project into .venv)"),
-        _tool("ffmpeg", f"{APT} ffmpeg"),
-        _tool("ffprobe", f"{APT} ffmpeg"),
-        *(_font(family, package) for family, package in FONTS.items()),
+        _installed("manim", "manim", manim_fix) if quick else _module("manim", "manim", manim_fix),
+        _tool("ffmpeg", f"{APT} ffmpeg", quick=quick),
+        _tool("ffprobe", f"{APT} ffmpeg", quick=quick),
+        *_fonts(),
     ]
 
 
@@ -107,6 +130,6 @@ def checks() -> list[Check]:
 
 def require_render_tools() -> None:
     """Fail before a render starts, naming the first missing piece and its fix."""
-    for check in render_checks():
+    for check in render_checks(quick=True):
         if not check.ok:
             raise MissingRequirement(f"{check.name} is missing ({check.detail}); fix: {check.fix}")

@@ -13,6 +13,7 @@ import subprocess
 import sys
 import threading
 import time
+from collections import Counter
 from collections.abc import Callable, Iterator
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
@@ -23,7 +24,13 @@ from explainers import captions, media
 from explainers.doctor import require_render_tools
 from explainers.project import QUALITIES, ROOT, Project, Quality
 from explainers.storyboard import Beat, Problem, Storyboard, StoryboardError
-from explainers.worker import ENCODER_OPTIONS_ENV, PARENT_ENV, deps_path, piece_clip_name
+from explainers.worker import (
+    COST_PREFIX,
+    ENCODER_OPTIONS_ENV,
+    PARENT_ENV,
+    deps_path,
+    piece_clip_name,
+)
 
 Progress = Callable[[str], None]
 
@@ -43,21 +50,29 @@ class BeatJob:
     key: str
 
 
+CELLS = 24  # = scene.CELLS (kept here so the renderer does not import Manim)
+
+
 @dataclass(frozen=True)
 class Piece:
-    """What one worker draws of a beat: all of it, or part k of n (when beats are fewer than cores)."""
+    """What one worker draws of a beat: cells lo..hi-1 of its CELLS equal shares (all: 0..24)."""
 
     job: BeatJob
-    part: tuple[int, int] = (1, 1)
+    lo: int = 0
+    hi: int = CELLS
+
+    @property
+    def whole(self) -> bool:
+        return (self.lo, self.hi) == (0, CELLS)
 
     @property
     def spec(self) -> str:
-        k, n = self.part
-        return self.job.beat.id if n == 1 else f"{self.job.beat.id}@{k}/{n}"
+        beat_id = self.job.beat.id
+        return beat_id if self.whole else f"{beat_id}@{self.lo}-{self.hi}"
 
     @property
     def clip_name(self) -> str:
-        return piece_clip_name(self.job.beat.id, self.part)
+        return piece_clip_name(self.job.beat.id, None if self.whole else (self.lo, self.hi))
 
 
 def encoder_settings(quality: Quality) -> dict[str, str]:
@@ -110,6 +125,24 @@ def beat_keys(board: Storyboard, quality: Quality, encoder: dict[str, str]) -> l
     return keys
 
 
+def file_stamp(path: Path) -> list[int]:
+    """Size and modification time: a clip with the same stamp as when it was checked is the same."""
+    try:
+        stat = path.stat()
+    except OSError:
+        return []
+    return [stat.st_size, stat.st_mtime_ns]
+
+
+def unchanged_since_checked(entry: object, clip: Path) -> bool:
+    """The clip is the file that was probed when it was accepted (no ffprobe needed again)."""
+    return (
+        isinstance(entry, dict)
+        and bool(entry.get("checked"))
+        and entry["checked"] == file_stamp(clip)
+    )
+
+
 def is_fresh(entry: object, key: str) -> bool:
     """A cache entry matches the key and none of the sources it was drawn with changed."""
     if not isinstance(entry, dict) or entry.get("key") != key:
@@ -122,9 +155,21 @@ def is_fresh(entry: object, key: str) -> bool:
     )
 
 
-def check_scene(project: Project, topic: str) -> Storyboard:
+def scene_unchanged(cache: dict[str, dict], scene_file: Path) -> bool:
+    """A worker imported this scene, and every file it imported, as they are now (so the
+    renderer need not import it again to trust it: that costs Manim's ~2 s start-up)."""
+    scene = str(scene_file.resolve())
+    return any(
+        isinstance(entry.get("deps"), dict)
+        and scene in entry["deps"]
+        and all(file_hash(Path(f)) == h for f, h in entry["deps"].items())
+        for entry in cache.values()
+    )
+
+
+def check_scene(project: Project, topic: str, *, imported_before: bool = False) -> Storyboard:
     """Load and validate the storyboard and its scene's beat methods; raise with every problem."""
-    board, problems = project.validate(topic)
+    board, problems = project.validate(topic, imported_before=imported_before)
     if problems or board is None:
         raise StoryboardError(problems or [Problem(topic, "invalid")])
     return board
@@ -143,7 +188,10 @@ def render_topic(
     """Render a topic; returns the output folder. Nothing is written before the input is valid."""
     project.load_storyboard(topic)  # storyboard problems first: they need no tools (exit 2)
     require_render_tools()
-    board = check_scene(project, topic)
+    out = project.out_dir(topic, quality_name)
+    board = check_scene(
+        project, topic, imported_before=scene_unchanged(_read_cache(out), project.scene_path(topic))
+    )
     if only:
         unknown = [b for b in only if b not in {x.id for x in board.beats}]
         if unknown:
@@ -160,7 +208,6 @@ def render_topic(
             )
     quality = QUALITIES[quality_name]
     jobs = max(1, jobs or os.cpu_count() or 1)
-    out = project.out_dir(topic, quality_name)
     encoder = encoder_settings(quality)
     keys = beat_keys(board, quality, encoder)
     all_jobs = [
@@ -226,11 +273,15 @@ def _render_locked(
     for job in all_jobs:
         if only and job.beat.id not in only:
             continue
+        entry = cache.get(job.clip.name)
         fresh = (
             not force
-            and is_fresh(cache.get(job.clip.name), job.key)
-            and media.clip_ok(
-                job.clip, job.beat.seconds, quality.fps, quality.width, quality.height
+            and is_fresh(entry, job.key)
+            and (
+                unchanged_since_checked(entry, job.clip)
+                or media.clip_ok(
+                    job.clip, job.beat.seconds, quality.fps, quality.width, quality.height
+                )
             )
         )
         if fresh:
@@ -271,7 +322,7 @@ def _render_jobs(
             return
         t0 = time.monotonic()
         first = group[0]
-        folder = out / "beats" / f".work-group-{first.job.beat.id}-{first.part[0]}-{os.getpid()}"
+        folder = out / "beats" / f".work-group-{first.job.beat.id}-{first.lo}-{os.getpid()}"
         folder.mkdir(parents=True, exist_ok=True)
         ids = ",".join(piece.spec for piece in group)
         cmd = [
@@ -301,8 +352,13 @@ def _render_jobs(
             if proc.returncode != 0:
                 failures.append(_worker_error(first.job, stderr, out))
                 return
+            spent = dict(re.findall(rf"^{COST_PREFIX}(\S+) ([0-9.]+)$", stderr, re.MULTILINE))
+            with lock:
+                for piece in group:
+                    cost = drawn.get(piece.job.index, 0.0) + float(spent.get(piece.job.beat.id, 0))
+                    drawn[piece.job.index] = cost
             for piece in group:
-                if piece.part[1] == 1:
+                if piece.whole:
                     _accept_clip(piece.job, folder / piece.clip_name, t0)
                 else:
                     _accept_part(piece, folder / piece.clip_name, t0)
@@ -322,19 +378,25 @@ def _render_jobs(
         deps = json.loads(deps_path(tmp).read_text(encoding="utf-8"))
         os.replace(tmp, job.clip)
         with lock:
-            cache[job.clip.name] = {"key": job.key, "deps": {f: file_hash(Path(f)) for f in deps}}
+            cache[job.clip.name] = {
+                "key": job.key,
+                "deps": {f: file_hash(Path(f)) for f in deps},
+                "checked": file_stamp(job.clip),
+                "cost": round(drawn.get(job.index, 0.0), 2),
+            }
             _write_cache(out, cache)
         progress(
             f"[{job.index + 1}/{total}] {job.beat.id}: rendered in {time.monotonic() - t0:.1f} s"
         )
 
+    drawn: dict[int, float] = {}  # wall seconds the workers spent drawing each beat
     parts_dir = out / "beats" / f".work-parts-{os.getpid()}"
-    parts_done: dict[int, list[Path]] = {}
+    parts_done: dict[int, list[tuple[Piece, Path]]] = {}
     started: dict[int, float] = {}
 
     def _accept_part(piece: Piece, tmp: Path, t0: float) -> None:
-        """Keep a finished part; the last part of a beat joins them all into the beat's clip."""
-        job, n = piece.job, piece.part[1]
+        """Keep a finished part; the one that completes a beat joins them into the beat's clip."""
+        job = piece.job
         kept = parts_dir / tmp.name
         parts_dir.mkdir(parents=True, exist_ok=True)
         os.replace(deps_path(tmp), deps_path(kept))
@@ -342,26 +404,26 @@ def _render_jobs(
             os.replace(tmp, kept)
         with lock:
             started[job.index] = min(t0, started.get(job.index, t0))
-            parts_done.setdefault(job.index, []).append(kept)
-            if len(parts_done[job.index]) < n:
+            parts_done.setdefault(job.index, []).append((piece, kept))
+            done = sorted(parts_done[job.index], key=lambda pk: pk[0].lo)
+            if sum(p.hi - p.lo for p, _ in done) < CELLS:
                 return
-            parts = sorted(parts_done[job.index], key=lambda p: p.name)
         joined = parts_dir / f"{job.beat.id}.mp4"
         try:
-            media.concat([p for p in parts if p.is_file()], joined)
+            media.concat([k for _, k in done if k.is_file()], joined)
         except media.MediaError as exc:
-            failures.append(f"beat '{job.beat.id}': joining its {n} parts failed: {exc}")
+            failures.append(f"beat '{job.beat.id}': joining its {len(done)} parts failed: {exc}")
             return
-        deps = sorted({f for p in parts for f in json.loads(deps_path(p).read_text("utf-8"))})
+        deps = sorted({f for _, k in done for f in json.loads(deps_path(k).read_text("utf-8"))})
         deps_path(joined).write_text(json.dumps(deps), encoding="utf-8")
         _accept_clip(job, joined, started[job.index])
 
-    groups = plan_work(todo, jobs)
-    split = [g[0] for g in groups if g[0].part[0] == 1 < g[0].part[1]]
+    groups = plan_work(todo, jobs, past_costs(todo, cache))
+    cut = Counter(p.job.beat.id for g in groups for p in g if not p.whole)
     progress(
         f"rendering {len(todo)} beat(s) at {quality.name} "
         f"({quality.width}x{quality.height}@{quality.fps}) with {len(groups)} worker(s)"
-        + "".join(f"; beat '{p.job.beat.id}' in {p.part[1]} parts" for p in split)
+        + "".join(f"; beat '{b}' in {n} parts" for b, n in cut.items())
     )
     pool = ThreadPoolExecutor(max_workers=len(groups))
     try:
@@ -381,44 +443,51 @@ def _render_jobs(
         raise RenderError("\n".join(unique.values()))
 
 
-def plan_work(todo: list[BeatJob], workers: int) -> list[list[Piece]]:
-    """What each worker draws: runs of whole beats, or, with fewer beats than workers, parts.
-
-    Editing one beat leaves one beat to render; cut into as many parts as there are workers
-    (the longest beats first), every core draws a share of it.
-    """
-    if len(todo) >= workers:
-        return [[Piece(job) for job in run] for run in split_runs(todo, workers)]
-    parts = {job.index: 1 for job in todo}
-    for _ in range(workers - len(todo)):
-        longest = max(todo, key=lambda j: (j.beat.seconds / parts[j.index], -j.index))
-        parts[longest.index] += 1
-    return [
-        [Piece(job, (k, parts[job.index]))]
-        for job in sorted(todo, key=lambda j: j.index)
-        for k in range(1, parts[job.index] + 1)
-    ]
-
-
-def split_runs(todo: list[BeatJob], workers: int) -> list[list[BeatJob]]:
-    """Beats in storyboard order cut into at most `workers` runs of about equal seconds.
-
-    Each worker fast-forwards once to its run's first beat and then draws the run in one pass,
-    so the cost of fast-forwarding is paid once per worker, not once per beat.
+def plan_work(
+    todo: list[BeatJob], workers: int, costs: dict[int, float] | None = None
+) -> list[list[Piece]]:
+    """What each worker draws: the beats in storyboard order cut into `workers` runs of equal
+    cost (`costs` per beat index, by default its seconds). A run may start or end inside a beat
+    (a part of it, to the nearest 1/24), so the workers finish together, and a single edited
+    beat is drawn by every core.
     """
     ordered = sorted(todo, key=lambda j: j.index)
-    workers = max(1, min(workers, len(ordered)))
-    share = sum(j.beat.seconds for j in ordered) / workers
-    groups: list[list[BeatJob]] = [[]]
-    done = 0.0
-    for position, job in enumerate(ordered):
-        remaining_jobs = len(ordered) - position
-        remaining_groups = workers - len(groups)
-        if groups[-1] and (done >= share * len(groups) or remaining_jobs <= remaining_groups):
-            groups.append([])
-        groups[-1].append(job)
-        done += job.beat.seconds
-    return groups
+    if not ordered:
+        return []
+    weight = {j.index: (costs or {}).get(j.index) or j.beat.seconds for j in ordered}
+    total = sum(weight.values())
+    workers = max(1, min(workers, CELLS * len(ordered)))
+
+    def cell(job: BeatJob, start: float, at: float) -> int:
+        """The cell boundary of `job` nearest to `at` (in cost) into the runs."""
+        return min(CELLS, max(0, round((at - start) / weight[job.index] * CELLS)))
+
+    runs: list[list[Piece]] = [[] for _ in range(workers)]
+    start = 0.0
+    for job in ordered:
+        for w, run in enumerate(runs):
+            lo = cell(job, start, total * w / workers)
+            hi = cell(job, start, total * (w + 1) / workers) if w + 1 < workers else CELLS
+            if hi > lo:
+                run.append(Piece(job, lo, hi))
+        start += weight[job.index]
+    return [run for run in runs if run]
+
+
+def past_costs(todo: list[BeatJob], cache: dict[str, dict]) -> dict[int, float]:
+    """What each beat cost to draw last time (recorded per clip, kept even when the clip went
+    stale); beats never drawn are estimated at the mean cost per second of the others. Beats
+    differ (a crowded beat costs twice a sparse one), so equal seconds are not equal work."""
+    known = {
+        j.index: float(cost)
+        for j in todo
+        for cost in [cache.get(j.clip.name, {}).get("cost")]
+        if isinstance(cost, int | float) and cost > 0
+    }
+    if not known:
+        return {}
+    rate = sum(known.values()) / sum(j.beat.seconds for j in todo if j.index in known)
+    return {j.index: known.get(j.index, rate * j.beat.seconds) for j in todo}
 
 
 def worker_env(project: Project, encoder: dict[str, str] | None = None) -> dict[str, str]:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import inspect
 import os
+import time
 from pathlib import Path
 from typing import Any, ClassVar
 
@@ -17,10 +18,11 @@ from explainers.kit.text import text
 from explainers.kit.theme import BG, INK, LAYOUT, MUTED, TYPE
 from explainers.storyboard import Beat, Storyboard, load
 
-# Beats a render worker should draw, as `id` or `id@k/n` (part k of n); the others are
-# fast-forwarded (no frames drawn).
+# Beats a render worker should draw, as `id` or `id@lo-hi` (cells lo..hi-1 of the beat's
+# CELLS equal shares of frames); the others are fast-forwarded (no frames drawn).
 ONLY_BEATS_ENV = "EXPLAINERS_ONLY_BEATS"
-WHOLE = (1, 1)
+CELLS = 24  # a beat can be cut into halves, thirds, quarters, sixths, eighths...
+WHOLE = (0, CELLS)
 # When set, every beat is fast-forwarded and its last frame saved as NN-<id>.png in this folder.
 FRAMES_DIR_ENV = "EXPLAINERS_FRAMES_DIR"
 
@@ -38,12 +40,13 @@ class PartDone(EndSceneEarlyException):
 
 
 def part_window(target_frames: int, part: tuple[int, int]) -> tuple[int, int] | None:
-    """Beat-local frames at which part k of n draws the plays that start there (None: whole)."""
-    k, n = part
+    """Beat-local frames in which a part (cells lo..hi-1) draws the plays that start there; the
+    part that ends the beat also draws its hold. None: the whole beat."""
     if part == WHOLE:
         return None
-    cut = [round(target_frames * i / n) for i in range(n + 1)]
-    return cut[k - 1], (cut[k] if k < n else target_frames + 1)
+    lo, hi = part
+    start = round(target_frames * lo / CELLS)
+    return start, (round(target_frames * hi / CELLS) if hi < CELLS else target_frames + 1)
 
 
 class FrameCountingRenderer(CairoRenderer):
@@ -122,12 +125,14 @@ class FrameCountingRenderer(CairoRenderer):
 
 
 def parse_piece(item: str) -> tuple[str, tuple[int, int]]:
-    """`id` or `id@k/n` -> (id, (k, n))."""
+    """`id` or `id@lo-hi` -> (id, (lo, hi)), cells of the beat."""
     beat_id, _, part = item.partition("@")
     if not part:
         return beat_id, WHOLE
-    k, n = (int(x) for x in part.split("/"))
-    return beat_id, (k, n)
+    lo, hi = (int(x) for x in part.split("-"))
+    if not 0 <= lo < hi <= CELLS:
+        raise ValueError(f"bad part {item!r}: cells run from 0 to {CELLS}")
+    return beat_id, (lo, hi)
 
 
 class ExplainerScene(Scene):
@@ -146,6 +151,7 @@ class ExplainerScene(Scene):
         self.storyboard: Storyboard = self.load_storyboard()
         self.beat_index = 0
         self.chrome = VGroup()
+        self.drawn_seconds: dict[str, float] = {}  # wall time drawing each wanted beat
 
     @classmethod
     def load_storyboard(cls) -> Storyboard:
@@ -160,7 +166,7 @@ class ExplainerScene(Scene):
         return load(base / f"{cls.topic}.toml", length_rules=cls.length_rules and not relax)
 
     def only_beats(self) -> dict[str, tuple[int, int]] | None:
-        """Beats to draw in this process and which part (k, n) of each (None: all, whole)."""
+        """Beats to draw in this process and which cells of each (None: all, whole)."""
         wanted = os.environ.get(ONLY_BEATS_ENV, "")
         return dict(parse_piece(item) for item in wanted.split(",")) if wanted else None
 
@@ -183,7 +189,12 @@ class ExplainerScene(Scene):
             part = WHOLE if skip or wanted is None else wanted[beat.id]
             if isinstance(self.renderer, FrameCountingRenderer):
                 self.renderer.start_beat(part_window(target, part))
-            self._run_beat(beat, target, skip)
+            began = time.monotonic()
+            try:
+                self._run_beat(beat, target, skip)
+            finally:
+                if not skip:
+                    self.drawn_seconds[beat.id] = time.monotonic() - began
             if frames_dir:
                 self.save_frame(Path(frames_dir) / f"{i + 1:02d}-{beat.id}.png")
 

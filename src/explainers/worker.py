@@ -1,7 +1,7 @@
 """One render worker process: fast-forward to a beat, draw only that beat, write its clip.
 
 Run as `python -m explainers.worker --beats TOPIC QUALITY PIECE,PIECE,... DIR` (a run of beats,
-one clip each in DIR; a piece is a beat id or `id@k/n`, part k of n of a beat),
+one clip each in DIR; a piece is a beat id or `id@lo-hi`, a part of a beat; see scene.py),
 `python -m explainers.worker TOPIC QUALITY BEAT OUT.mp4` (one beat, or "*": every beat in one
 file, the sequential reference) or `python -m explainers.worker --frames TOPIC QUALITY DIR` (last
 frame of each beat as PNG, nothing encoded). The project folders come from the EXPLAINERS_*
@@ -23,6 +23,7 @@ from pathlib import Path
 
 ENCODER_OPTIONS_ENV = "EXPLAINERS_ENCODER_OPTIONS"
 PARENT_ENV = "EXPLAINERS_RENDER_PID"
+COST_PREFIX = "WORKER-COST: "  # a line per drawn beat: "<id> <wall seconds>"
 
 
 def die_with_parent() -> None:
@@ -90,15 +91,15 @@ def render_beat(topic: str, quality_name: str, beat_id: str, out: Path) -> None:
 def render_beats(topic: str, quality_name: str, pieces: list[str], folder: Path) -> None:
     """Render several beats in one pass (fast-forwarding only up to the first) into `folder`.
 
-    A piece is a beat id (clip <id>.mp4) or `id@k/n`, part k of n of a beat (clip
-    <id>.part<k>.mp4; no clip when no animation starts in that part). One Manim section per
+    A piece is a beat id (clip <id>.mp4) or `id@lo-hi`, cells lo..hi-1 of a beat (clip
+    <id>.part<lo>.mp4; no clip when no animation starts in that part). One Manim section per
     beat gives one clip per piece; a worker that draws a run of beats pays the fast-forward
     through the earlier beats once, not once per beat.
     """
     from manim import tempconfig
 
     from explainers.project import Project, scene_class
-    from explainers.scene import ONLY_BEATS_ENV, parse_piece
+    from explainers.scene import ONLY_BEATS_ENV, WHOLE, parse_piece
 
     project = Project.from_env()
     os.environ[ONLY_BEATS_ENV] = ",".join(pieces)
@@ -113,15 +114,17 @@ def render_beats(topic: str, quality_name: str, pieces: list[str], folder: Path)
             index = json.loads(Path(writer.output_plan.section_index).read_text(encoding="utf-8"))
             made = {entry["name"]: writer.sections_output_dir / entry["video"] for entry in index}
             empty = {s.name for s in writer.sections if s.video is None}
+            for beat_id, seconds in scene.drawn_seconds.items():  # the renderer plans with these
+                print(f"{COST_PREFIX}{beat_id} {seconds:.3f}", file=sys.stderr)
         missing = [
             b
             for b, part in wanted.items()
-            if not (b in made and made[b].is_file()) and not (part[1] > 1 and b in empty)
+            if not (b in made and made[b].is_file()) and not (part != WHOLE and b in empty)
         ]
         if missing:
             raise RuntimeError(f"Manim wrote no video for beat '{missing[0]}'")
         for beat_id, part in wanted.items():
-            clip = folder / piece_clip_name(beat_id, part)
+            clip = folder / piece_clip_name(beat_id, None if part == WHOLE else part)
             write_deps(clip, [project.scenes, Path(__file__).resolve().parent])
             if beat_id in made:
                 os.replace(made[beat_id], clip)
@@ -129,10 +132,9 @@ def render_beats(topic: str, quality_name: str, pieces: list[str], folder: Path)
         shutil.rmtree(work, ignore_errors=True)
 
 
-def piece_clip_name(beat_id: str, part: tuple[int, int]) -> str:
-    """File name of a worker's clip for a whole beat or for part k of n of it."""
-    k, n = part
-    return f"{beat_id}.mp4" if n == 1 else f"{beat_id}.part{k}.mp4"
+def piece_clip_name(beat_id: str, part: tuple[int, int] | None) -> str:
+    """File name of a worker's clip for a whole beat (None) or for the part from cell lo of it."""
+    return f"{beat_id}.mp4" if part is None else f"{beat_id}.part{part[0]:02d}.mp4"
 
 
 def last_frames(topic: str, quality_name: str, folder: Path) -> None:
