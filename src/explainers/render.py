@@ -346,17 +346,12 @@ def _render_jobs(
         with lock:
             children.add(proc)
         try:
-            _, stderr = proc.communicate()
+            stderr = _follow(proc, group, t0)
             if stopping.is_set():
                 return
             if proc.returncode != 0:
                 failures.append(_worker_error(first.job, stderr, out))
                 return
-            spent = dict(re.findall(rf"^{COST_PREFIX}(\S+) ([0-9.]+)$", stderr, re.MULTILINE))
-            with lock:
-                for piece in group:
-                    cost = drawn.get(piece.job.index, 0.0) + float(spent.get(piece.job.beat.id, 0))
-                    drawn[piece.job.index] = cost
             for piece in group:
                 if piece.whole:
                     _accept_clip(piece.job, folder / piece.clip_name, t0)
@@ -366,6 +361,29 @@ def _render_jobs(
             with lock:
                 children.discard(proc)
             shutil.rmtree(folder, ignore_errors=True)
+
+    def _follow(proc: subprocess.Popen, group: list[Piece], t0: float) -> str:
+        """Wait for a worker, saying each beat (or part) as it is drawn; returns its stderr."""
+        pieces = {piece.job.beat.id: piece for piece in group}
+        lines = []
+        assert proc.stderr is not None
+        for line in proc.stderr:
+            lines.append(line)
+            if not line.startswith(COST_PREFIX):
+                continue
+            beat_id, seconds = line[len(COST_PREFIX) :].split()
+            piece = pieces.get(beat_id)
+            if piece is None:
+                continue
+            with lock:
+                drawn[piece.job.index] = drawn.get(piece.job.index, 0.0) + float(seconds)
+            what = "drawn" if piece.whole else f"part {piece.lo}-{piece.hi}/{CELLS} drawn"
+            progress(
+                f"[{piece.job.index + 1}/{total}] {beat_id}: {what} "
+                f"({time.monotonic() - t0:.1f} s since its worker started)"
+            )
+        proc.wait()
+        return "".join(lines)
 
     def _accept_clip(job: BeatJob, tmp: Path, t0: float) -> None:
         """Check a worker's clip, move it into place, then record it (in that order)."""

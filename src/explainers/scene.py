@@ -6,6 +6,7 @@ import inspect
 import os
 import time
 from pathlib import Path
+from collections.abc import Callable
 from typing import Any, ClassVar
 
 import numpy as np
@@ -152,6 +153,7 @@ class ExplainerScene(Scene):
         self.beat_index = 0
         self.chrome = VGroup()
         self.drawn_seconds: dict[str, float] = {}  # wall time drawing each wanted beat
+        self.beat_drawn: Callable[[str, float], None] = lambda beat_id, seconds: None
 
     @classmethod
     def load_storyboard(cls) -> Storyboard:
@@ -195,6 +197,7 @@ class ExplainerScene(Scene):
             finally:
                 if not skip:
                     self.drawn_seconds[beat.id] = time.monotonic() - began
+                    self.beat_drawn(beat.id, self.drawn_seconds[beat.id])
             if frames_dir:
                 self.save_frame(Path(frames_dir) / f"{i + 1:02d}-{beat.id}.png")
 

@@ -109,13 +109,12 @@ def render_beats(topic: str, quality_name: str, pieces: list[str], folder: Path)
         settings = {**_settings(quality_name, work, "mp4", "beats"), "save_sections": True}
         with tempconfig(settings):
             scene = scene_class(project.scene_path(topic))()
+            scene.beat_drawn = report_drawn
             scene.render()
             writer = scene.renderer.file_writer
             index = json.loads(Path(writer.output_plan.section_index).read_text(encoding="utf-8"))
             made = {entry["name"]: writer.sections_output_dir / entry["video"] for entry in index}
             empty = {s.name for s in writer.sections if s.video is None}
-            for beat_id, seconds in scene.drawn_seconds.items():  # the renderer plans with these
-                print(f"{COST_PREFIX}{beat_id} {seconds:.3f}", file=sys.stderr)
         missing = [
             b
             for b, part in wanted.items()
@@ -130,6 +129,11 @@ def render_beats(topic: str, quality_name: str, pieces: list[str], folder: Path)
                 os.replace(made[beat_id], clip)
     finally:
         shutil.rmtree(work, ignore_errors=True)
+
+
+def report_drawn(beat_id: str, seconds: float) -> None:
+    """Tell the renderer a beat is drawn, as it happens (progress, and its cost for planning)."""
+    print(f"{COST_PREFIX}{beat_id} {seconds:.3f}", file=sys.stderr, flush=True)
 
 
 def piece_clip_name(beat_id: str, part: tuple[int, int] | None) -> str:
