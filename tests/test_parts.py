@@ -3,6 +3,7 @@ worker draws a part of a beat, and the parts join into exactly the frames of the
 
 from __future__ import annotations
 
+import json
 import shutil
 from pathlib import Path
 
@@ -12,7 +13,7 @@ import pytest
 
 from conftest import DEMO, run_cli
 from explainers.project import Project
-from explainers.render import BeatJob, past_costs, plan_work
+from explainers.render import BeatJob, other_quality_costs, past_costs, plan_work
 from explainers.scene import CELLS, WHOLE, parse_piece, part_window
 from explainers.storyboard import load
 
@@ -54,6 +55,17 @@ def test_runs_are_balanced_by_what_beats_cost_last_time() -> None:
     # a beat never drawn is estimated at the others' cost per second
     assert past_costs(jobs([10, 20]), {"0.mp4": {"cost": 2.0}}) == {0: 2.0, 1: 4.0}
     assert past_costs(todo, {}) == {}
+
+
+def test_a_first_render_borrows_the_proportions_of_another_quality(tmp_path: Path) -> None:
+    todo = jobs([10, 10])
+    out = tmp_path / "demo" / "1080p"
+    assert other_quality_costs(todo, out) == {}
+    (tmp_path / "demo" / "preview" / "beats").mkdir(parents=True)
+    (tmp_path / "demo" / "preview" / "beats" / ".cache.json").write_text(
+        json.dumps({"0.mp4": {"cost": 1.0}, "1.mp4": {"cost": 3.0}})
+    )
+    assert other_quality_costs(todo, out) == {0: 1.0, 1: 3.0}
 
 
 def test_one_beat_is_cut_into_one_part_per_worker() -> None:

@@ -436,7 +436,7 @@ def _render_jobs(
         deps_path(joined).write_text(json.dumps(deps), encoding="utf-8")
         _accept_clip(job, joined, started[job.index])
 
-    groups = plan_work(todo, jobs, past_costs(todo, cache))
+    groups = plan_work(todo, jobs, past_costs(todo, cache) or other_quality_costs(todo, out))
     cut = Counter(p.job.beat.id for g in groups for p in g if not p.whole)
     progress(
         f"rendering {len(todo)} beat(s) at {quality.name} "
@@ -490,6 +490,19 @@ def plan_work(
                 run.append(Piece(job, lo, hi))
         start += weight[job.index]
     return [run for run in runs if run]
+
+
+def other_quality_costs(todo: list[BeatJob], out: Path) -> dict[int, float]:
+    """Costs recorded at another quality of the topic (a preview before the 1080p render): the
+    sizes differ, the proportions between beats carry over."""
+    if not out.parent.is_dir():
+        return {}
+    for other in sorted(out.parent.iterdir()):
+        if other != out and (other / "beats" / ".cache.json").is_file():
+            costs = past_costs(todo, _read_cache(other))
+            if costs:
+                return costs
+    return {}
 
 
 def past_costs(todo: list[BeatJob], cache: dict[str, dict]) -> dict[int, float]:
