@@ -13,7 +13,7 @@ import pytest
 
 from conftest import DEMO, run_cli
 from explainers.project import Project
-from explainers.render import BeatJob, other_quality_costs, past_costs, plan_work
+from explainers.plan import BeatJob, other_quality_costs, past_costs, plan_work
 from explainers.scene import CELLS, WHOLE, parse_piece, part_window
 from explainers.storyboard import load
 

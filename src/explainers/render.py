@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import contextlib
 import fcntl
-import hashlib
 import json
 import os
 import re
@@ -16,20 +15,29 @@ import time
 from collections import Counter
 from collections.abc import Callable, Iterator
 from concurrent.futures import ThreadPoolExecutor
-from dataclasses import dataclass
-from importlib.metadata import version
 from pathlib import Path
 
 from explainers import captions, media
+from explainers.cache import (
+    beat_keys,
+    file_hash,
+    file_stamp,
+    is_fresh,
+    read_cache,
+    remove_stale,
+    scene_unchanged,
+    unchanged_since_checked,
+    write_cache,
+)
 from explainers.doctor import require_render_tools
+from explainers.plan import CELLS, BeatJob, Piece, other_quality_costs, past_costs, plan_work
 from explainers.project import QUALITIES, ROOT, Project, Quality
-from explainers.storyboard import Beat, Problem, Storyboard, StoryboardError
+from explainers.storyboard import Problem, Storyboard, StoryboardError
 from explainers.worker import (
     COST_PREFIX,
     ENCODER_OPTIONS_ENV,
     PARENT_ENV,
     deps_path,
-    piece_clip_name,
 )
 
 Progress = Callable[[str], None]
@@ -37,42 +45,6 @@ Progress = Callable[[str], None]
 
 class RenderError(Exception):
     """A render step failed for a reason outside the storyboard (exit code 1)."""
-
-
-@dataclass(frozen=True)
-class BeatJob:
-    """One beat to produce: where its clip goes and the key that says if a cached clip is current."""
-
-    index: int
-    beat: Beat
-    start: float
-    clip: Path
-    key: str
-
-
-CELLS = 24  # = scene.CELLS (kept here so the renderer does not import Manim)
-
-
-@dataclass(frozen=True)
-class Piece:
-    """What one worker draws of a beat: cells lo..hi-1 of its CELLS equal shares (all: 0..24)."""
-
-    job: BeatJob
-    lo: int = 0
-    hi: int = CELLS
-
-    @property
-    def whole(self) -> bool:
-        return (self.lo, self.hi) == (0, CELLS)
-
-    @property
-    def spec(self) -> str:
-        beat_id = self.job.beat.id
-        return beat_id if self.whole else f"{beat_id}@{self.lo}-{self.hi}"
-
-    @property
-    def clip_name(self) -> str:
-        return piece_clip_name(self.job.beat.id, None if self.whole else (self.lo, self.hi))
 
 
 def encoder_settings(quality: Quality) -> dict[str, str]:
@@ -85,86 +57,6 @@ def encoder_settings(quality: Quality) -> dict[str, str]:
     the number of workers never invalidates the cache.
     """
     return {"preset": "ultrafast", "crf": "16"}
-
-
-def file_hash(path: Path) -> str:
-    """Content hash of one source file ('' when it is gone)."""
-    try:
-        return hashlib.sha256(path.read_bytes()).hexdigest()[:16]
-    except OSError:
-        return ""
-
-
-def beat_keys(board: Storyboard, quality: Quality, encoder: dict[str, str]) -> list[str]:
-    """Cache key per beat: what in the storyboard and settings can change that beat's pixels.
-
-    That is the beat's own id, title and seconds, its position (the indicator shows n/N), the ids
-    of the beats before it (their methods build the state it starts from), the topic title, the
-    quality, Manim's version and the encoder settings. Earlier beats' titles and seconds are left
-    out on purpose: the chrome shows only the current beat's title, and a beat's end state does not
-    depend on how long it is held, so editing one beat re-renders that beat alone. Narration is not
-    drawn. Source files are checked separately (see `is_fresh`): each clip records the scene, kit
-    and model files its worker imported.
-    """
-    common = {
-        "quality": [quality.width, quality.height, quality.fps],
-        "manim": version("manim"),
-        "encoder": sorted(encoder.items()),
-        "topic_title": board.title,
-        "beats": len(board.beats),
-    }
-    keys = []
-    for i, beat in enumerate(board.beats):
-        payload = {
-            **common,
-            "index": i,
-            "before": [b.id for b in board.beats[:i]],
-            "beat": [beat.id, beat.title, beat.seconds],
-        }
-        keys.append(hashlib.sha256(json.dumps(payload, sort_keys=True).encode()).hexdigest()[:24])
-    return keys
-
-
-def file_stamp(path: Path) -> list[int]:
-    """Size and modification time: a clip with the same stamp as when it was checked is the same."""
-    try:
-        stat = path.stat()
-    except OSError:
-        return []
-    return [stat.st_size, stat.st_mtime_ns]
-
-
-def unchanged_since_checked(entry: object, clip: Path) -> bool:
-    """The clip is the file that was probed when it was accepted (no ffprobe needed again)."""
-    return (
-        isinstance(entry, dict)
-        and bool(entry.get("checked"))
-        and entry["checked"] == file_stamp(clip)
-    )
-
-
-def is_fresh(entry: object, key: str) -> bool:
-    """A cache entry matches the key and none of the sources it was drawn with changed."""
-    if not isinstance(entry, dict) or entry.get("key") != key:
-        return False
-    deps = entry.get("deps")
-    return (
-        isinstance(deps, dict)
-        and bool(deps)
-        and all(file_hash(Path(f)) == h for f, h in deps.items())
-    )
-
-
-def scene_unchanged(cache: dict[str, dict], scene_file: Path) -> bool:
-    """A worker imported this scene, and every file it imported, as they are now (so the
-    renderer need not import it again to trust it: that costs Manim's ~2 s start-up)."""
-    scene = str(scene_file.resolve())
-    return any(
-        isinstance(entry.get("deps"), dict)
-        and scene in entry["deps"]
-        and all(file_hash(Path(f)) == h for f, h in entry["deps"].items())
-        for entry in cache.values()
-    )
 
 
 def check_scene(project: Project, topic: str, *, imported_before: bool = False) -> Storyboard:
@@ -190,7 +82,7 @@ def render_topic(
     require_render_tools()
     out = project.out_dir(topic, quality_name)
     board = check_scene(
-        project, topic, imported_before=scene_unchanged(_read_cache(out), project.scene_path(topic))
+        project, topic, imported_before=scene_unchanged(read_cache(out), project.scene_path(topic))
     )
     if only:
         unknown = [b for b in only if b not in {x.id for x in board.beats}]
@@ -268,7 +160,7 @@ def _render_locked(
     out: Path,
     progress: Progress,
 ) -> Path:
-    cache = _read_cache(out)
+    cache = read_cache(out)
     todo = []
     for job in all_jobs:
         if only and job.beat.id not in only:
@@ -289,7 +181,7 @@ def _render_locked(
         else:
             todo.append(job)
     _render_jobs(project, topic, quality, todo, jobs, encoder, out, cache, len(all_jobs), progress)
-    _remove_stale(out, all_jobs, cache)
+    remove_stale(out, all_jobs, cache)
     if all(is_fresh(cache.get(j.clip.name), j.key) and j.clip.is_file() for j in all_jobs):
         write_outputs(board, quality.name, out, [j.clip for j in all_jobs], progress)
     else:
@@ -402,7 +294,7 @@ def _render_jobs(
                 "checked": file_stamp(job.clip),
                 "cost": round(drawn.get(job.index, 0.0), 2),
             }
-            _write_cache(out, cache)
+            write_cache(out, cache)
         progress(
             f"[{job.index + 1}/{total}] {job.beat.id}: rendered in {time.monotonic() - t0:.1f} s"
         )
@@ -461,66 +353,6 @@ def _render_jobs(
         raise RenderError("\n".join(unique.values()))
 
 
-def plan_work(
-    todo: list[BeatJob], workers: int, costs: dict[int, float] | None = None
-) -> list[list[Piece]]:
-    """What each worker draws: the beats in storyboard order cut into `workers` runs of equal
-    cost (`costs` per beat index, by default its seconds). A run may start or end inside a beat
-    (a part of it, to the nearest 1/24), so the workers finish together, and a single edited
-    beat is drawn by every core.
-    """
-    ordered = sorted(todo, key=lambda j: j.index)
-    if not ordered:
-        return []
-    weight = {j.index: (costs or {}).get(j.index) or j.beat.seconds for j in ordered}
-    total = sum(weight.values())
-    workers = max(1, min(workers, CELLS * len(ordered)))
-
-    def cell(job: BeatJob, start: float, at: float) -> int:
-        """The cell boundary of `job` nearest to `at` (in cost) into the runs."""
-        return min(CELLS, max(0, round((at - start) / weight[job.index] * CELLS)))
-
-    runs: list[list[Piece]] = [[] for _ in range(workers)]
-    start = 0.0
-    for job in ordered:
-        for w, run in enumerate(runs):
-            lo = cell(job, start, total * w / workers)
-            hi = cell(job, start, total * (w + 1) / workers) if w + 1 < workers else CELLS
-            if hi > lo:
-                run.append(Piece(job, lo, hi))
-        start += weight[job.index]
-    return [run for run in runs if run]
-
-
-def other_quality_costs(todo: list[BeatJob], out: Path) -> dict[int, float]:
-    """Costs recorded at another quality of the topic (a preview before the 1080p render): the
-    sizes differ, the proportions between beats carry over."""
-    if not out.parent.is_dir():
-        return {}
-    for other in sorted(out.parent.iterdir()):
-        if other != out and (other / "beats" / ".cache.json").is_file():
-            costs = past_costs(todo, _read_cache(other))
-            if costs:
-                return costs
-    return {}
-
-
-def past_costs(todo: list[BeatJob], cache: dict[str, dict]) -> dict[int, float]:
-    """What each beat cost to draw last time (recorded per clip, kept even when the clip went
-    stale); beats never drawn are estimated at the mean cost per second of the others. Beats
-    differ (a crowded beat costs twice a sparse one), so equal seconds are not equal work."""
-    known = {
-        j.index: float(cost)
-        for j in todo
-        for cost in [cache.get(j.clip.name, {}).get("cost")]
-        if isinstance(cost, int | float) and cost > 0
-    }
-    if not known:
-        return {}
-    rate = sum(known.values()) / sum(j.beat.seconds for j in todo if j.index in known)
-    return {j.index: known.get(j.index, rate * j.beat.seconds) for j in todo}
-
-
 def worker_env(project: Project, encoder: dict[str, str] | None = None) -> dict[str, str]:
     """Environment of a worker process: this project's folders and the beat encoder settings."""
     env = {**os.environ, **project.env()}
@@ -562,35 +394,6 @@ def media_rel(path: Path) -> str:
         return str(path.resolve().relative_to(Path.cwd().resolve()))
     except ValueError:
         return str(path)
-
-
-def _read_cache(out: Path) -> dict[str, dict]:
-    try:
-        data = json.loads((out / "beats" / ".cache.json").read_text(encoding="utf-8"))
-        return (
-            {str(k): v for k, v in data.items() if isinstance(v, dict)}
-            if isinstance(data, dict)
-            else {}
-        )
-    except (OSError, ValueError):
-        return {}
-
-
-def _write_cache(out: Path, cache: dict[str, dict]) -> None:
-    media.write_json_atomic(out / "beats" / ".cache.json", dict(sorted(cache.items())))
-
-
-def _remove_stale(out: Path, jobs: list[BeatJob], cache: dict[str, dict]) -> None:
-    """Clips of beats that no longer exist (renamed, removed, renumbered) are deleted."""
-    wanted = {j.clip.name for j in jobs}
-    for clip in (out / "beats").glob("*.mp4"):
-        if clip.name not in wanted:
-            clip.unlink(missing_ok=True)
-            cache.pop(clip.name, None)
-    for name in list(cache):
-        if name not in wanted:
-            cache.pop(name)
-    _write_cache(out, cache)
 
 
 def write_outputs(
