@@ -13,8 +13,16 @@ import pytest
 
 from conftest import DEMO, run_cli
 from explainers.project import Project
-from explainers.plan import BeatJob, other_quality_costs, past_costs, plan_work
-from explainers.scene import CELLS, WHOLE, parse_piece, part_window
+from explainers.plan import (
+    CELLS,
+    WHOLE,
+    BeatJob,
+    other_quality_costs,
+    parse_piece,
+    past_costs,
+    plan_work,
+)
+from explainers.scene import part_window
 from explainers.storyboard import load
 
 QUALITY = "tiny"

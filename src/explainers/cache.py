@@ -76,7 +76,11 @@ def is_fresh(entry: object, key: str) -> bool:
     """A cache entry matches the key and none of the sources it was drawn with changed."""
     if not isinstance(entry, dict) or entry.get("key") != key:
         return False
-    deps = entry.get("deps")
+    return sources_unchanged(entry.get("deps"))
+
+
+def sources_unchanged(deps: object) -> bool:
+    """Every source file a clip recorded still has the hash it had then."""
     return (
         isinstance(deps, dict)
         and bool(deps)
@@ -89,9 +93,7 @@ def scene_unchanged(cache: dict[str, dict], scene_file: Path) -> bool:
     renderer need not import it again to trust it: that costs Manim's ~2 s start-up)."""
     scene = str(scene_file.resolve())
     return any(
-        isinstance(entry.get("deps"), dict)
-        and scene in entry["deps"]
-        and all(file_hash(Path(f)) == h for f, h in entry["deps"].items())
+        scene in (entry.get("deps") or {}) and sources_unchanged(entry["deps"])
         for entry in cache.values()
     )
 

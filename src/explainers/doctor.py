@@ -69,11 +69,6 @@ def font_families() -> set[str]:
     return {name for line in out.splitlines() for name in line.split(",")}
 
 
-def font_installed(family: str) -> bool:
-    """Whether fontconfig knows a font family."""
-    return family in font_families()
-
-
 def _fonts() -> list[Check]:
     known = font_families()
     return [

@@ -8,9 +8,27 @@ from pathlib import Path
 
 from explainers.cache import read_cache
 from explainers.storyboard import Beat
-from explainers.worker import piece_clip_name
 
-CELLS = 24  # = scene.CELLS (kept apart so the renderer does not import Manim)
+# A worker is told what to draw as `id` (a whole beat) or `id@lo-hi`: cells lo..hi-1 of the
+# beat's CELLS equal shares of frames (scene.part_window turns cells into frames).
+CELLS = 24  # a beat can be cut into halves, thirds, quarters, sixths, eighths...
+WHOLE = (0, CELLS)
+
+
+def parse_piece(item: str) -> tuple[str, tuple[int, int]]:
+    """`id` or `id@lo-hi` -> (id, (lo, hi)), cells of the beat."""
+    beat_id, _, part = item.partition("@")
+    if not part:
+        return beat_id, WHOLE
+    lo, hi = (int(x) for x in part.split("-"))
+    if not 0 <= lo < hi <= CELLS:
+        raise ValueError(f"bad part {item!r}: cells run from 0 to {CELLS}")
+    return beat_id, (lo, hi)
+
+
+def piece_clip_name(beat_id: str, part: tuple[int, int]) -> str:
+    """File name of a worker's clip for a whole beat or for the part from cell lo of it."""
+    return f"{beat_id}.mp4" if part == WHOLE else f"{beat_id}.part{part[0]:02d}.mp4"
 
 
 @dataclass(frozen=True)
@@ -34,7 +52,7 @@ class Piece:
 
     @property
     def whole(self) -> bool:
-        return (self.lo, self.hi) == (0, CELLS)
+        return (self.lo, self.hi) == WHOLE
 
     @property
     def spec(self) -> str:
@@ -43,7 +61,7 @@ class Piece:
 
     @property
     def clip_name(self) -> str:
-        return piece_clip_name(self.job.beat.id, None if self.whole else (self.lo, self.hi))
+        return piece_clip_name(self.job.beat.id, (self.lo, self.hi))
 
 
 def plan_work(

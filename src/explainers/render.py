@@ -208,6 +208,9 @@ def _render_jobs(
     lock = threading.Lock()
     children: set[subprocess.Popen] = set()
     stopping = threading.Event()
+    drawn: dict[int, float] = {}  # wall seconds the workers spent drawing each beat
+    parts_dir = out / "beats" / f".work-parts-{os.getpid()}"
+    parts_done: dict[int, list[tuple[Piece, Path, float]]] = {}  # kept part, its worker's start
 
     def run(group: list[Piece]) -> None:
         if stopping.is_set():
@@ -299,11 +302,6 @@ def _render_jobs(
             f"[{job.index + 1}/{total}] {job.beat.id}: rendered in {time.monotonic() - t0:.1f} s"
         )
 
-    drawn: dict[int, float] = {}  # wall seconds the workers spent drawing each beat
-    parts_dir = out / "beats" / f".work-parts-{os.getpid()}"
-    parts_done: dict[int, list[tuple[Piece, Path]]] = {}
-    started: dict[int, float] = {}
-
     def _accept_part(piece: Piece, tmp: Path, t0: float) -> None:
         """Keep a finished part; the one that completes a beat joins them into the beat's clip."""
         job = piece.job
@@ -313,20 +311,19 @@ def _render_jobs(
         if tmp.is_file():  # no clip: no animation started in this part
             os.replace(tmp, kept)
         with lock:
-            started[job.index] = min(t0, started.get(job.index, t0))
-            parts_done.setdefault(job.index, []).append((piece, kept))
-            done = sorted(parts_done[job.index], key=lambda pk: pk[0].lo)
-            if sum(p.hi - p.lo for p, _ in done) < CELLS:
+            parts_done.setdefault(job.index, []).append((piece, kept, t0))
+            done = sorted(parts_done[job.index], key=lambda part: part[0].lo)
+            if sum(p.hi - p.lo for p, _, _ in done) < CELLS:
                 return
         joined = parts_dir / f"{job.beat.id}.mp4"
         try:
-            media.concat([k for _, k in done if k.is_file()], joined)
+            media.concat([k for _, k, _ in done if k.is_file()], joined)
         except media.MediaError as exc:
             failures.append(f"beat '{job.beat.id}': joining its {len(done)} parts failed: {exc}")
             return
-        deps = sorted({f for _, k in done for f in json.loads(deps_path(k).read_text("utf-8"))})
+        deps = sorted({f for _, k, _ in done for f in json.loads(deps_path(k).read_text("utf-8"))})
         deps_path(joined).write_text(json.dumps(deps), encoding="utf-8")
-        _accept_clip(job, joined, started[job.index])
+        _accept_clip(job, joined, min(t for _, _, t in done))
 
     groups = plan_work(todo, jobs, past_costs(todo, cache) or other_quality_costs(todo, out))
     cut = Counter(p.job.beat.id for g in groups for p in g if not p.whole)

@@ -5,8 +5,8 @@ from __future__ import annotations
 import inspect
 import os
 import time
-from pathlib import Path
 from collections.abc import Callable
+from pathlib import Path
 from typing import Any, ClassVar
 
 import numpy as np
@@ -17,13 +17,12 @@ from manim.utils.exceptions import EndSceneEarlyException
 from explainers.encoding import HoldFileWriter
 from explainers.kit.text import text
 from explainers.kit.theme import BG, INK, LAYOUT, MUTED, TYPE
+from explainers.plan import CELLS, WHOLE, parse_piece
 from explainers.storyboard import Beat, Storyboard, load
 
-# Beats a render worker should draw, as `id` or `id@lo-hi` (cells lo..hi-1 of the beat's
-# CELLS equal shares of frames); the others are fast-forwarded (no frames drawn).
+# Beats a render worker should draw, as pieces (`id` or `id@lo-hi`, see plan.py); the others
+# are fast-forwarded (no frames drawn).
 ONLY_BEATS_ENV = "EXPLAINERS_ONLY_BEATS"
-CELLS = 24  # a beat can be cut into halves, thirds, quarters, sixths, eighths...
-WHOLE = (0, CELLS)
 # When set, every beat is fast-forwarded and its last frame saved as NN-<id>.png in this folder.
 FRAMES_DIR_ENV = "EXPLAINERS_FRAMES_DIR"
 
@@ -123,17 +122,6 @@ class FrameCountingRenderer(CairoRenderer):
         self._froze = True
         if not self.skip_animations:
             super().freeze_current_frame(duration)
-
-
-def parse_piece(item: str) -> tuple[str, tuple[int, int]]:
-    """`id` or `id@lo-hi` -> (id, (lo, hi)), cells of the beat."""
-    beat_id, _, part = item.partition("@")
-    if not part:
-        return beat_id, WHOLE
-    lo, hi = (int(x) for x in part.split("-"))
-    if not 0 <= lo < hi <= CELLS:
-        raise ValueError(f"bad part {item!r}: cells run from 0 to {CELLS}")
-    return beat_id, (lo, hi)
 
 
 class ExplainerScene(Scene):

@@ -98,8 +98,9 @@ def render_beats(topic: str, quality_name: str, pieces: list[str], folder: Path)
     """
     from manim import tempconfig
 
+    from explainers.plan import WHOLE, parse_piece, piece_clip_name
     from explainers.project import Project, scene_class
-    from explainers.scene import ONLY_BEATS_ENV, WHOLE, parse_piece
+    from explainers.scene import ONLY_BEATS_ENV
 
     project = Project.from_env()
     os.environ[ONLY_BEATS_ENV] = ",".join(pieces)
@@ -123,7 +124,7 @@ def render_beats(topic: str, quality_name: str, pieces: list[str], folder: Path)
         if missing:
             raise RuntimeError(f"Manim wrote no video for beat '{missing[0]}'")
         for beat_id, part in wanted.items():
-            clip = folder / piece_clip_name(beat_id, None if part == WHOLE else part)
+            clip = folder / piece_clip_name(beat_id, part)
             write_deps(clip, [project.scenes, Path(__file__).resolve().parent])
             if beat_id in made:
                 os.replace(made[beat_id], clip)
@@ -134,11 +135,6 @@ def render_beats(topic: str, quality_name: str, pieces: list[str], folder: Path)
 def report_drawn(beat_id: str, seconds: float) -> None:
     """Tell the renderer a beat is drawn, as it happens (progress, and its cost for planning)."""
     print(f"{COST_PREFIX}{beat_id} {seconds:.3f}", file=sys.stderr, flush=True)
-
-
-def piece_clip_name(beat_id: str, part: tuple[int, int] | None) -> str:
-    """File name of a worker's clip for a whole beat (None) or for the part from cell lo of it."""
-    return f"{beat_id}.mp4" if part is None else f"{beat_id}.part{part[0]:02d}.mp4"
 
 
 def last_frames(topic: str, quality_name: str, folder: Path) -> None:

@@ -12,6 +12,7 @@ from typing import TypeVar
 from manim import BOLD, NORMAL, Mobject, Text
 
 from explainers.kit.theme import FONT, INK, MONO, PX_PER_FONT_SIZE, TYPE, font_size
+from explainers.media import atomic_path
 from explainers.project import TEXT_CACHE_ENV
 
 _typeset: dict[str, Mobject] = {}
@@ -69,10 +70,8 @@ def _store(key: str, made: Mobject) -> Mobject:
     path = _cache_file(key)
     if path:
         try:
-            path.parent.mkdir(parents=True, exist_ok=True)
-            tmp = path.with_name(f".{path.name}.{os.getpid()}.part")
-            tmp.write_bytes(pickle.dumps(made, protocol=pickle.HIGHEST_PROTOCOL))
-            os.replace(tmp, path)
+            with atomic_path(path) as tmp:
+                tmp.write_bytes(pickle.dumps(made, protocol=pickle.HIGHEST_PROTOCOL))
         except OSError:
             pass  # a cache that cannot be written only costs time
     return made
